@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * frr-ebpf shared ABI: the one definition of every map name, key, value and
+ * constant that both the BPF programs (bpf/) and userspace (lib/,
+ * frr-module/, tools/) use.
+ *
+ * Layout rules:
+ *  - keys are padded explicitly, so that no compiler inserts holes that
+ *    would make two equal keys hash differently;
+ *  - LPM keys start with the prefix length (the kernel requires it);
+ *  - every map name carries a layout version suffix (_v1). Change a struct,
+ *    bump the suffix: an old pinned map is then never read with a new
+ *    layout, it is simply not found.
+ */
+#ifndef FRR_EBPF_ABI_H
+#define FRR_EBPF_ABI_H
+
+#ifdef __bpf__
+#include <linux/types.h>
+#else
+#include <linux/types.h>
+#include <stdint.h>
+#endif
+
+#define FE_ABI_VERSION 1
+
+/* Map names (at most 15 characters: BPF_OBJ_NAME_LEN - 1). */
+#define FE_MAP_ROUTE4 "fe_route4_v1"
+#define FE_MAP_ROUTE6 "fe_route6_v1"
+#define FE_MAP_NHG "fe_nhg_v1"
+
+/* Default pin root; `ebpf pin-path PATH` changes it. */
+#define FE_PIN_ROOT_DEFAULT "/sys/fs/bpf/frr-ebpf"
+
+/*
+ * Default map capacities. LPM tries and the NHG hash are created with
+ * BPF_F_NO_PREALLOC, so a large capacity costs nothing until it is used.
+ * A full Internet table is ~1M IPv4 and ~220k IPv6 prefixes (2026).
+ */
+#define FE_ROUTE4_MAX_DEFAULT 1200000
+#define FE_ROUTE6_MAX_DEFAULT 300000
+#define FE_NHG_MAX_DEFAULT 65536
+
+/* Paths per nexthop group: at least zebra's MULTIPATH_NUM (Debian: 256). */
+#define FE_MAX_PATHS 256
+
+struct fe_lpm4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct fe_lpm6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* What a matching packet's route does. */
+enum fe_route_kind {
+	FE_ROUTE_UNICAST = 1,    /* forward by the nexthop group */
+	FE_ROUTE_BLACKHOLE = 2,  /* silently drop */
+	FE_ROUTE_UNREACHABLE = 3, /* drop, ICMP unreachable (kernel's job) */
+	FE_ROUTE_PROHIBIT = 4,   /* drop, ICMP admin prohibited (kernel's job) */
+};
+
+/* Value of both route tries. */
+struct fe_route_val {
+	__u32 nhg_id;   /* key into FE_MAP_NHG; 0 for non-unicast kinds */
+	__u32 metric;
+	__u8 kind;      /* enum fe_route_kind */
+	__u8 protocol;  /* zebra route type (ZEBRA_ROUTE_*), for display */
+	__u8 distance;
+	__u8 flags;     /* reserved, 0 */
+};
+
+enum fe_nh_type {
+	FE_NH_IFINDEX = 1, /* directly connected: ARP/ND for the destination */
+	FE_NH_IPV4 = 2,    /* gateway (addr[0..3]) via ifindex */
+	FE_NH_IPV6 = 3,    /* gateway (addr[0..15]) via ifindex */
+};
+
+#define FE_NH_F_ONLINK 0x01 /* gateway is on-link even if no subnet says so */
+
+struct fe_nexthop {
+	__u32 ifindex;
+	__u8 type;     /* enum fe_nh_type */
+	__u8 flags;    /* FE_NH_F_* */
+	__u16 weight;  /* 1..255 as zebra gives it; never 0 */
+	__u8 addr[16]; /* gateway; IPv4 in the first 4 bytes, rest zero */
+};
+
+/*
+ * A nexthop group as the fast path uses it: the flat list of active,
+ * resolved paths (recursion already followed by zebra), keyed by zebra's
+ * NHG id, so that a path change is one map write however many routes use
+ * the group.
+ */
+struct fe_nhg_val {
+	__u16 count;        /* valid entries in nh[] (1..FE_MAX_PATHS) */
+	__u16 flags;        /* reserved, 0 */
+	__u32 total_weight; /* sum of nh[i].weight */
+	struct fe_nexthop nh[FE_MAX_PATHS];
+};
+
+#endif /* FRR_EBPF_ABI_H */

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Error code table of the ebpf module (see ebpf_errors.h). */
+#include "lib/zebra.h"
+
+#include "ebpf_errors.h"
+
+static struct log_ref ebpf_ferr[] = {
+	{
+		.code = EC_EBPF_MAP_OPEN,
+		.title = "eBPF mirror maps could not be opened",
+		.description = "The module could not create, pin or adopt its BPF maps. Zebra keeps installing routes in the kernel; only the eBPF mirror is off.",
+		.suggestion = "Check that the pin path is on a mounted bpf filesystem (mount -t bpf bpf /sys/fs/bpf), that zebra may use bpf() (CAP_BPF/CAP_SYS_ADMIN), and see `show ebpf mirror` for the reason.",
+	},
+	{
+		.code = EC_EBPF_MAP_WRITE,
+		.title = "eBPF map write failed",
+		.description = "A route or nexthop group could not be written to or removed from a BPF map.",
+		.suggestion = "See `show ebpf mirror` for the error counters; check the kernel log.",
+	},
+	{
+		.code = EC_EBPF_MAP_FULL,
+		.title = "eBPF map full",
+		.description = "A BPF map reached its capacity; further routes are not mirrored.",
+		.suggestion = "Raise the size with `ebpf map-size ...`, remove the pinned maps and restart zebra.",
+	},
+	{
+		.code = EC_EBPF_ROUTE_UNSUPPORTED,
+		.title = "Route not representable in the eBPF mirror",
+		.description = "A route had no active nexthop the mirror can encode (for example an MPLS or EVPN-only path).",
+		.suggestion = "None needed: the kernel still forwards it; the route is counted as skipped.",
+	},
+	{
+		.code = EC_EBPF_RECONCILE,
+		.title = "eBPF mirror reconcile failed",
+		.description = "Stale entries left by a previous zebra could not all be removed.",
+		.suggestion = "Check `show ebpf mirror`; removing the pin path and restarting zebra rebuilds the mirror from scratch.",
+	},
+	{
+		.code = EC_EBPF_CONFIG,
+		.title = "eBPF configuration rejected",
+		.description = "A configuration change could not be applied; the previous setting stays.",
+		.suggestion = "Read the message; fix the value and apply it again.",
+	},
+	{
+		.code = END_FERR,
+	},
+};
+
+void ebpf_error_init(void)
+{
+	log_ref_add(ebpf_ferr);
+}

@@ -1,0 +1,830 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The mirror's map handling: create or adopt the pinned maps, write and
+ * remove routes and nexthop groups, sweep stale entries after a restart.
+ *
+ * The shadow (lib/fe_shadow) remembers which prefixes and NHGs this zebra
+ * has written: it gives NHG reference counts (an NHG leaves the map when no
+ * route uses it and zebra no longer holds it) and, after a restart, tells
+ * live entries from the stale ones a previous zebra left behind.
+ */
+#include "lib/zebra.h"
+
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <pthread.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/log.h"
+#include "lib/privs.h"
+
+#include "fe_shadow.h"
+#include "ebpf_errors.h"
+#include "ebpf_mirror.h"
+#include "fe_mirror.skel.h"
+
+extern struct zebra_privs_t zserv_privs;
+
+struct ebpf_mirror_counters ebpf_counters;
+
+static const char *const map_names[EBPF_MAP_COUNT] = {
+	[EBPF_MAP_ROUTE4] = FE_MAP_ROUTE4,
+	[EBPF_MAP_ROUTE6] = FE_MAP_ROUTE6,
+	[EBPF_MAP_NHG] = FE_MAP_NHG,
+};
+
+static const uint32_t map_size_defaults[EBPF_MAP_COUNT] = {
+	[EBPF_MAP_ROUTE4] = FE_ROUTE4_MAX_DEFAULT,
+	[EBPF_MAP_ROUTE6] = FE_ROUTE6_MAX_DEFAULT,
+	[EBPF_MAP_NHG] = FE_NHG_MAX_DEFAULT,
+};
+
+static struct {
+	pthread_mutex_t lock;
+	char pin_path[256];
+	uint32_t size_cfg[EBPF_MAP_COUNT];
+	unsigned int reconcile_delay;
+
+	struct fe_mirror *skel;
+	int fd[EBPF_MAP_COUNT];
+	uint32_t size_active[EBPF_MAP_COUNT];
+	struct fe_shadow *shadow;
+	enum ebpf_sync_state state;
+	char reason[256];
+	bool adopted;
+	time_t opened_at, synced_at, last_change;
+
+	/* Log each kind of write failure once per open, count them all. */
+	bool logged_full, logged_write;
+
+	/* Scratch values: too large for the dplane thread's stack. */
+	struct fe_nhg_val nhg_val, member_val;
+	struct fe_nhg nhg_tmp;
+} m = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.pin_path = FE_PIN_ROOT_DEFAULT,
+	.size_cfg = { FE_ROUTE4_MAX_DEFAULT, FE_ROUTE6_MAX_DEFAULT,
+		      FE_NHG_MAX_DEFAULT },
+	.reconcile_delay = EBPF_RECONCILE_DELAY_DEFAULT,
+	.fd = { -1, -1, -1 },
+	.state = EBPF_SYNC_WAIT_CONFIG,
+};
+
+void ebpf_mirror_lock(void)
+{
+	pthread_mutex_lock(&m.lock);
+}
+
+void ebpf_mirror_unlock(void)
+{
+	pthread_mutex_unlock(&m.lock);
+}
+
+const char *ebpf_sync_state_str(enum ebpf_sync_state s)
+{
+	switch (s) {
+	case EBPF_SYNC_WAIT_CONFIG:
+		return "waiting for configuration";
+	case EBPF_SYNC_RECONCILING:
+		return "reconciling with maps of a previous run";
+	case EBPF_SYNC_IN_SYNC:
+		return "in sync";
+	case EBPF_SYNC_FAILED:
+		return "failed (not mirroring)";
+	}
+	return "unknown";
+}
+
+const char *ebpf_sync_state_json(enum ebpf_sync_state s)
+{
+	switch (s) {
+	case EBPF_SYNC_WAIT_CONFIG:
+		return "waitConfig";
+	case EBPF_SYNC_RECONCILING:
+		return "reconciling";
+	case EBPF_SYNC_IN_SYNC:
+		return "inSync";
+	case EBPF_SYNC_FAILED:
+		return "failed";
+	}
+	return "unknown";
+}
+
+/* ------------------------------------------------------------------ */
+/* Settings                                                            */
+/* ------------------------------------------------------------------ */
+
+const char *ebpf_mirror_pin_path(void)
+{
+	return m.pin_path;
+}
+
+bool ebpf_mirror_pin_path_is_default(void)
+{
+	return strcmp(m.pin_path, FE_PIN_ROOT_DEFAULT) == 0;
+}
+
+void ebpf_mirror_set_map_size(enum ebpf_map_id id, uint32_t entries)
+{
+	m.size_cfg[id] = entries ? entries : map_size_defaults[id];
+}
+
+uint32_t ebpf_mirror_map_size(enum ebpf_map_id id)
+{
+	return m.size_cfg[id];
+}
+
+uint32_t ebpf_mirror_map_size_default(enum ebpf_map_id id)
+{
+	return map_size_defaults[id];
+}
+
+void ebpf_mirror_set_reconcile_delay(unsigned int seconds)
+{
+	m.reconcile_delay = seconds;
+}
+
+unsigned int ebpf_mirror_reconcile_delay(void)
+{
+	return m.reconcile_delay;
+}
+
+static int mkdir_p(const char *path)
+{
+	char buf[256];
+	char *p;
+
+	if (strlcpy(buf, path, sizeof(buf)) >= sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The pin root must be on bpffs, or pinning fails in a confusing way. */
+static int check_bpffs(const char *path, char *err, size_t errlen)
+{
+	struct statfs sfs;
+	int ret;
+
+	frr_with_privs (&zserv_privs) {
+		ret = mkdir_p(path);
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot create %s: %s", path,
+			 strerror(-ret));
+		return ret;
+	}
+	if (statfs(path, &sfs)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot stat %s: %s", path,
+			 strerror(errno));
+		return ret;
+	}
+	if (sfs.f_type != BPF_FS_MAGIC) {
+		snprintf(err, errlen,
+			 "%s is not on a bpf filesystem (mount -t bpf bpf /sys/fs/bpf)",
+			 path);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static void map_pin_file(char *buf, size_t size, const char *root,
+			 enum ebpf_map_id id)
+{
+	snprintf(buf, size, "%s/%s", root, map_names[id]);
+}
+
+/*
+ * Move the pins of open maps to a new root: pin there first, then unpin
+ * the old ones, so a failure leaves everything where it was.
+ */
+static int move_pins(const char *to, char *err, size_t errlen)
+{
+	char path[512];
+	int i, ret = 0;
+
+	for (i = 0; i < EBPF_MAP_COUNT; i++) {
+		map_pin_file(path, sizeof(path), to, i);
+		if (access(path, F_OK) == 0) {
+			snprintf(err, errlen,
+				 "%s already holds frr-ebpf maps (%s); remove them first",
+				 to, map_names[i]);
+			return -EEXIST;
+		}
+	}
+	frr_with_privs (&zserv_privs) {
+		for (i = 0; i < EBPF_MAP_COUNT; i++) {
+			map_pin_file(path, sizeof(path), to, i);
+			if (bpf_obj_pin(m.fd[i], path)) {
+				ret = -errno;
+				snprintf(err, errlen, "cannot pin %s: %s", path,
+					 strerror(errno));
+				break;
+			}
+		}
+		if (ret) {
+			while (--i >= 0) {
+				map_pin_file(path, sizeof(path), to, i);
+				unlink(path);
+			}
+		} else {
+			for (i = 0; i < EBPF_MAP_COUNT; i++) {
+				map_pin_file(path, sizeof(path), m.pin_path, i);
+				unlink(path);
+			}
+			rmdir(m.pin_path); /* only succeeds when empty */
+		}
+	}
+	return ret;
+}
+
+int ebpf_mirror_set_pin_path(const char *path, char *err, size_t errlen)
+{
+	char norm[256];
+	size_t len;
+	int ret = 0;
+
+	if (!path || path[0] != '/') {
+		snprintf(err, errlen, "pin path must be absolute");
+		return -EINVAL;
+	}
+	len = strlcpy(norm, path, sizeof(norm));
+	if (len >= sizeof(norm) - 32) {
+		snprintf(err, errlen, "pin path too long (max %zu characters)",
+			 sizeof(norm) - 32);
+		return -ENAMETOOLONG;
+	}
+	while (len > 1 && norm[len - 1] == '/')
+		norm[--len] = '\0';
+
+	ebpf_mirror_lock();
+	if (strcmp(norm, m.pin_path) == 0)
+		goto out;
+	if (m.skel) {
+		ret = check_bpffs(norm, err, errlen);
+		if (!ret)
+			ret = move_pins(norm, err, errlen);
+	}
+	if (!ret)
+		strlcpy(m.pin_path, norm, sizeof(m.pin_path));
+out:
+	ebpf_mirror_unlock();
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Open and close                                                      */
+/* ------------------------------------------------------------------ */
+
+static int libbpf_to_zlog(enum libbpf_print_level level, const char *fmt,
+			  va_list ap)
+{
+	char buf[512];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\n")] = '\0';
+	zlog_info("ebpf: libbpf: %s", buf);
+	return 0;
+}
+
+/* A pinned map of a previous run keeps its size: adopt it. */
+static uint32_t pinned_max_entries(const char *path)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+	uint32_t max = 0;
+	int fd;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+		max = info.max_entries;
+	close(fd);
+	return max;
+}
+
+static void open_failed(int err, const char *fmt, ...) PRINTFRR(2, 3);
+static void open_failed(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m.reason, sizeof(m.reason), fmt, ap);
+	va_end(ap);
+	m.state = EBPF_SYNC_FAILED;
+	flog_err(EC_EBPF_MAP_OPEN,
+		 "ebpf: mirror disabled: %s; zebra keeps installing routes in the kernel",
+		 m.reason);
+	(void)err;
+}
+
+int ebpf_mirror_open(void)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	struct bpf_map *maps[EBPF_MAP_COUNT];
+	char path[512], err[256];
+	int i, ret = 0;
+
+	ebpf_mirror_lock();
+	if (m.skel)
+		goto out;
+
+	libbpf_set_print(libbpf_to_zlog);
+	ret = check_bpffs(m.pin_path, err, sizeof(err));
+	if (ret) {
+		open_failed(ret, "%s", err);
+		goto out;
+	}
+
+	opts.pin_root_path = m.pin_path;
+	m.skel = fe_mirror__open_opts(&opts);
+	if (!m.skel) {
+		ret = -errno;
+		open_failed(ret, "cannot open the BPF object: %s",
+			    strerror(errno));
+		goto out;
+	}
+	maps[EBPF_MAP_ROUTE4] = m.skel->maps.fe_route4_v1;
+	maps[EBPF_MAP_ROUTE6] = m.skel->maps.fe_route6_v1;
+	maps[EBPF_MAP_NHG] = m.skel->maps.fe_nhg_v1;
+
+	m.adopted = false;
+	frr_with_privs (&zserv_privs) {
+		for (i = 0; i < EBPF_MAP_COUNT; i++) {
+			uint32_t pinned;
+
+			map_pin_file(path, sizeof(path), m.pin_path, i);
+			pinned = pinned_max_entries(path);
+			if (pinned)
+				m.adopted = true;
+			m.size_active[i] = pinned ? pinned : m.size_cfg[i];
+			bpf_map__set_max_entries(maps[i], m.size_active[i]);
+		}
+		ret = fe_mirror__load(m.skel);
+	}
+	if (ret) {
+		open_failed(ret, "cannot create or pin maps under %s: %s",
+			    m.pin_path, strerror(-ret));
+		fe_mirror__destroy(m.skel);
+		m.skel = NULL;
+		goto out;
+	}
+	for (i = 0; i < EBPF_MAP_COUNT; i++)
+		m.fd[i] = bpf_map__fd(maps[i]);
+
+	m.shadow = fe_shadow_new();
+	if (!m.shadow) {
+		ret = -ENOMEM;
+		open_failed(ret, "out of memory for the shadow table");
+		fe_mirror__destroy(m.skel);
+		m.skel = NULL;
+		goto out;
+	}
+
+	m.opened_at = m.last_change = monotime(NULL);
+	m.logged_full = m.logged_write = false;
+	m.reason[0] = '\0';
+	if (m.adopted) {
+		m.state = EBPF_SYNC_RECONCILING;
+		zlog_notice("ebpf: adopted pinned maps under %s; stale entries are removed once the RIB has been replayed (reconcile-delay %us)",
+			    m.pin_path, m.reconcile_delay);
+	} else {
+		m.state = EBPF_SYNC_IN_SYNC;
+		m.synced_at = m.opened_at;
+		zlog_notice("ebpf: mirror maps created under %s", m.pin_path);
+	}
+out:
+	ebpf_mirror_unlock();
+	return ret;
+}
+
+void ebpf_mirror_close(void)
+{
+	int i;
+
+	ebpf_mirror_lock();
+	/* Pins stay: the fast path keeps forwarding while zebra is down. */
+	if (m.skel)
+		fe_mirror__destroy(m.skel);
+	m.skel = NULL;
+	for (i = 0; i < EBPF_MAP_COUNT; i++)
+		m.fd[i] = -1;
+	fe_shadow_free(m.shadow);
+	m.shadow = NULL;
+	ebpf_mirror_unlock();
+}
+
+bool ebpf_mirror_is_open(void)
+{
+	return m.skel != NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writes (lock held, dplane thread)                                   */
+/* ------------------------------------------------------------------ */
+
+static int map_error(int err, const char *what, const char *detail)
+{
+	atomic_fetch_add(&ebpf_counters.errors, 1);
+	if (err == -E2BIG || err == -ENOSPC || err == -ENOMEM) {
+		atomic_fetch_add(&ebpf_counters.map_full, 1);
+		if (!m.logged_full) {
+			m.logged_full = true;
+			flog_err(EC_EBPF_MAP_FULL,
+				 "ebpf: %s map full writing %s (%s); further entries are counted, not logged",
+				 what, detail, strerror(-err));
+		}
+	} else if (!m.logged_write) {
+		m.logged_write = true;
+		flog_err(EC_EBPF_MAP_WRITE,
+			 "ebpf: %s map write failed for %s: %s; further failures are counted, not logged",
+			 what, detail, strerror(-err));
+	}
+	return err;
+}
+
+static int map_update(enum ebpf_map_id id, const void *key, const void *val)
+{
+	if (bpf_map_update_elem(m.fd[id], key, val, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int map_delete(enum ebpf_map_id id, const void *key)
+{
+	if (bpf_map_delete_elem(m.fd[id], key) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+static int nhg_write(const struct fe_nhg *g)
+{
+	char detail[32];
+	int ret;
+
+	ret = fe_nhg_encode(g, &m.nhg_val);
+	if (ret)
+		return ret;
+	ret = map_update(EBPF_MAP_NHG, &g->id, &m.nhg_val);
+	if (ret) {
+		snprintf(detail, sizeof(detail), "nhg %u", g->id);
+		return map_error(ret, "nexthop-group", detail);
+	}
+	return 0;
+}
+
+/* Drop an NHG from the map once nothing uses or holds it. */
+static void nhg_release(uint32_t id)
+{
+	int ret;
+
+	if (!id || !fe_shadow_nhg_unused(m.shadow, id))
+		return;
+	ret = map_delete(EBPF_MAP_NHG, &id);
+	if (ret)
+		map_error(ret, "nexthop-group", "delete");
+	else
+		atomic_fetch_add(&ebpf_counters.nhg_deletes, 1);
+}
+
+static bool not_open(void)
+{
+	if (m.skel)
+		return false;
+	atomic_fetch_add(&ebpf_counters.skipped_not_open, 1);
+	return true;
+}
+
+int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
+			  bool *replaced)
+{
+	union fe_route_key key;
+	struct fe_route_val val;
+	enum ebpf_map_id id;
+	uint32_t old_nhg = 0;
+	bool wrote_nhg = false;
+	char pfx[64];
+	size_t keylen;
+	int ret;
+
+	if (not_open())
+		return -ENOTCONN;
+	ret = fe_route_encode(r, &key, &keylen, &val);
+	if (ret)
+		return ret;
+	id = r->dst.family == AF_INET ? EBPF_MAP_ROUTE4 : EBPF_MAP_ROUTE6;
+
+	/*
+	 * The group goes in first, so the fast path never sees a route
+	 * whose group is missing. Zebra's NHG ids name their content, so a
+	 * group already present is not written again.
+	 */
+	if (r->kind == FE_ROUTE_UNICAST &&
+	    !fe_shadow_nhg_has(m.shadow, r->nhg_id)) {
+		ret = nhg_write(g);
+		if (ret)
+			return ret;
+		wrote_nhg = true;
+		atomic_fetch_add(&ebpf_counters.nhg_installs, 1);
+	}
+
+	ret = map_update(id, &key, &val);
+	if (ret) {
+		if (wrote_nhg)
+			map_delete(EBPF_MAP_NHG, &r->nhg_id);
+		return map_error(ret, id == EBPF_MAP_ROUTE4 ? "route4" : "route6",
+				 fe_prefix_str(&r->dst, pfx, sizeof(pfx)));
+	}
+
+	if (r->nhg_id)
+		fe_shadow_nhg_ref(m.shadow, r->nhg_id);
+	ret = fe_shadow_route_set(m.shadow, &r->dst, r->nhg_id, &old_nhg);
+	if (ret < 0) {
+		/* Out of memory: the map entry stands, reconcile may lose it. */
+		fe_shadow_nhg_unref(m.shadow, r->nhg_id);
+		return map_error(ret, "shadow", "route");
+	}
+	*replaced = (ret == 0);
+	if (*replaced)
+		fe_shadow_nhg_unref(m.shadow, old_nhg), nhg_release(old_nhg);
+	return 0;
+}
+
+int ebpf_mirror_route_del(const struct fe_prefix *p)
+{
+	struct fe_route r = { .dst = *p, .kind = FE_ROUTE_BLACKHOLE };
+	union fe_route_key key;
+	struct fe_route_val val;
+	uint32_t old_nhg = 0;
+	char pfx[64];
+	size_t keylen;
+	int ret;
+
+	if (not_open())
+		return -ENOTCONN;
+	ret = fe_route_encode(&r, &key, &keylen, &val);
+	if (ret)
+		return ret;
+	ret = map_delete(p->family == AF_INET ? EBPF_MAP_ROUTE4
+					      : EBPF_MAP_ROUTE6,
+			 &key);
+	if (ret)
+		return map_error(ret, "route", fe_prefix_str(p, pfx, sizeof(pfx)));
+	if (fe_shadow_route_del(m.shadow, p, &old_nhg) == 0 && old_nhg) {
+		fe_shadow_nhg_unref(m.shadow, old_nhg);
+		nhg_release(old_nhg);
+	}
+	return 0;
+}
+
+int ebpf_mirror_nhg_set(const struct fe_nhg *g, bool *replaced)
+{
+	int ret;
+
+	if (not_open())
+		return -ENOTCONN;
+	*replaced = fe_shadow_nhg_has(m.shadow, g->id);
+	ret = nhg_write(g);
+	if (ret)
+		return ret;
+	fe_shadow_nhg_hold(m.shadow, g->id, true);
+	return 0;
+}
+
+/*
+ * A group NHG names its members by id, as the kernel's nexthop objects
+ * do: its paths are the members' paths (already in the map, zebra installs
+ * members first) with the group's weights.
+ */
+int ebpf_mirror_nhg_group_set(uint32_t id, const uint32_t *members,
+			      const uint8_t *weights, unsigned int count,
+			      bool *replaced)
+{
+	struct fe_nhg *g = &m.nhg_tmp;
+	unsigned int i, j;
+	int ret;
+
+	if (not_open())
+		return -ENOTCONN;
+	memset(g, 0, sizeof(*g));
+	g->id = id;
+	for (i = 0; i < count; i++) {
+		if (bpf_map_lookup_elem(m.fd[EBPF_MAP_NHG], &members[i],
+					&m.member_val))
+			return -ENOENT;
+		for (j = 0; j < m.member_val.count; j++) {
+			const struct fe_nexthop *src = &m.member_val.nh[j];
+			struct fe_nh nh = {
+				.type = src->type,
+				.ifindex = src->ifindex,
+				.weight = weights[i] ? weights[i] : 1,
+				.flags = src->flags,
+			};
+
+			memcpy(nh.addr, src->addr, sizeof(nh.addr));
+			ret = fe_nhg_add(g, &nh);
+			if (ret)
+				return ret;
+		}
+	}
+	return ebpf_mirror_nhg_set(g, replaced);
+}
+
+int ebpf_mirror_nhg_del(uint32_t id)
+{
+	if (not_open())
+		return -ENOTCONN;
+	if (!fe_shadow_nhg_has(m.shadow, id))
+		return 0;
+	fe_shadow_nhg_hold(m.shadow, id, false);
+	nhg_release(id);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reconcile                                                           */
+/* ------------------------------------------------------------------ */
+
+void ebpf_mirror_note_change(time_t now)
+{
+	m.last_change = now;
+}
+
+/*
+ * Due once the delay has passed and the RIB has been quiet for two
+ * seconds (the replay is over), or at the latest after four delays.
+ */
+bool ebpf_mirror_reconcile_due(time_t now)
+{
+	time_t start = m.opened_at + m.reconcile_delay;
+
+	if (m.state != EBPF_SYNC_RECONCILING || now < start)
+		return false;
+	return now - m.last_change >= 2 ||
+	       now >= m.opened_at + 4 * (time_t)m.reconcile_delay;
+}
+
+/* Collect first, delete after: deleting while walking restarts the walk. */
+static int sweep_routes(enum ebpf_map_id id, int family, uint64_t *swept)
+{
+	union fe_route_key key, next, *stale = NULL;
+	size_t n = 0, cap = 0, i;
+	struct fe_prefix p;
+	void *prev = NULL;
+	int ret = 0;
+
+	while (bpf_map_get_next_key(m.fd[id], prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (fe_route_key_decode(family, &key, &p) == 0 &&
+		    fe_shadow_route_has(m.shadow, &p))
+			continue;
+		if (n == cap) {
+			void *grown;
+
+			cap = cap ? cap * 2 : 1024;
+			grown = realloc(stale, cap * sizeof(*stale));
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			stale = grown;
+		}
+		stale[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		if (map_delete(id, &stale[i]) == 0)
+			(*swept)++;
+	free(stale);
+	return ret;
+}
+
+static int sweep_nhgs(uint64_t *swept)
+{
+	uint32_t key, next, *stale = NULL;
+	size_t n = 0, cap = 0, i;
+	uint32_t *prev = NULL;
+	int ret = 0;
+
+	while (bpf_map_get_next_key(m.fd[EBPF_MAP_NHG], prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (fe_shadow_nhg_has(m.shadow, key))
+			continue;
+		if (n == cap) {
+			void *grown;
+
+			cap = cap ? cap * 2 : 256;
+			grown = realloc(stale, cap * sizeof(*stale));
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			stale = grown;
+		}
+		stale[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		if (map_delete(EBPF_MAP_NHG, &stale[i]) == 0)
+			(*swept)++;
+	free(stale);
+	return ret;
+}
+
+int ebpf_mirror_reconcile(void)
+{
+	uint64_t swept = 0;
+	int ret;
+
+	if (!m.skel)
+		return -ENOTCONN;
+	/* Routes before groups: a stale route must not outlive its group. */
+	ret = sweep_routes(EBPF_MAP_ROUTE4, AF_INET, &swept);
+	if (!ret)
+		ret = sweep_routes(EBPF_MAP_ROUTE6, AF_INET6, &swept);
+	if (!ret)
+		ret = sweep_nhgs(&swept);
+	atomic_fetch_add(&ebpf_counters.stale_swept, swept);
+	if (ret) {
+		flog_err(EC_EBPF_RECONCILE,
+			 "ebpf: reconcile incomplete (%s), %" PRIu64 " stale entries removed; will retry",
+			 strerror(-ret), swept);
+		return ret;
+	}
+	m.state = EBPF_SYNC_IN_SYNC;
+	m.synced_at = monotime(NULL);
+	zlog_notice("ebpf: reconcile done, %" PRIu64 " stale entries removed",
+		    swept);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* State                                                               */
+/* ------------------------------------------------------------------ */
+
+/* What the kernel charges for a map, from its fdinfo. */
+static uint64_t map_memlock(int fd)
+{
+	char path[64], line[128];
+	unsigned long long val = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &val) == 1)
+			break;
+	fclose(f);
+	return val;
+}
+
+void ebpf_mirror_get_state(struct ebpf_mirror_state *st)
+{
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	ebpf_mirror_lock();
+	st->state = m.state;
+	strlcpy(st->reason, m.reason, sizeof(st->reason));
+	strlcpy(st->pin_path, m.pin_path, sizeof(st->pin_path));
+	st->adopted = m.adopted;
+	st->opened_at = m.opened_at;
+	st->synced_at = m.synced_at;
+	if (m.shadow) {
+		st->routes_v4 = fe_shadow_route_count(m.shadow, AF_INET);
+		st->routes_v6 = fe_shadow_route_count(m.shadow, AF_INET6);
+		st->nhgs = fe_shadow_nhg_count(m.shadow);
+		st->shadow_bytes = fe_shadow_mem_bytes(m.shadow);
+	}
+	for (i = 0; i < EBPF_MAP_COUNT; i++) {
+		struct ebpf_map_usage *u = &st->maps[i];
+
+		u->name = map_names[i];
+		u->configured_entries = m.size_cfg[i];
+		u->max_entries = m.skel ? m.size_active[i] : m.size_cfg[i];
+		if (m.skel)
+			u->memory_bytes = map_memlock(m.fd[i]);
+	}
+	st->maps[EBPF_MAP_ROUTE4].entries = st->routes_v4;
+	st->maps[EBPF_MAP_ROUTE6].entries = st->routes_v6;
+	st->maps[EBPF_MAP_NHG].entries = st->nhgs;
+	ebpf_mirror_unlock();
+}

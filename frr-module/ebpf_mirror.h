@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The mirror: zebra's routes and nexthop groups kept in pinned BPF maps.
+ *
+ * Called from two threads: the dplane pthread applies route and NHG
+ * changes, the main pthread (vty) reads state and changes settings. One
+ * mutex inside serialises them; counters are atomics so that `show` never
+ * waits for a batch.
+ */
+#ifndef EBPF_MIRROR_H
+#define EBPF_MIRROR_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "fe_route.h"
+
+enum ebpf_sync_state {
+	EBPF_SYNC_WAIT_CONFIG, /* config not read yet: nothing opened */
+	EBPF_SYNC_RECONCILING, /* maps from a previous run adopted; stale
+				* entries are swept once the RIB replayed */
+	EBPF_SYNC_IN_SYNC,     /* maps hold exactly what zebra installed */
+	EBPF_SYNC_FAILED,      /* maps could not be opened: not mirroring */
+};
+
+enum ebpf_map_id { EBPF_MAP_ROUTE4, EBPF_MAP_ROUTE6, EBPF_MAP_NHG, EBPF_MAP_COUNT };
+
+struct ebpf_mirror_counters {
+	atomic_uint_fast64_t route_installs;
+	atomic_uint_fast64_t route_updates;
+	atomic_uint_fast64_t route_deletes;
+	atomic_uint_fast64_t nhg_installs;
+	atomic_uint_fast64_t nhg_updates;
+	atomic_uint_fast64_t nhg_deletes;
+	atomic_uint_fast64_t errors;
+	atomic_uint_fast64_t map_full;
+	atomic_uint_fast64_t skipped_other_table;
+	atomic_uint_fast64_t skipped_other_vrf;
+	atomic_uint_fast64_t skipped_kernel_failed;
+	atomic_uint_fast64_t skipped_unsupported;
+	atomic_uint_fast64_t skipped_not_open;
+	atomic_uint_fast64_t stale_swept;
+};
+
+extern struct ebpf_mirror_counters ebpf_counters;
+
+/* Settings (main thread). Sizes apply when maps are created. */
+int ebpf_mirror_set_pin_path(const char *path, char *err, size_t errlen);
+const char *ebpf_mirror_pin_path(void);
+bool ebpf_mirror_pin_path_is_default(void);
+void ebpf_mirror_set_map_size(enum ebpf_map_id id, uint32_t entries);
+uint32_t ebpf_mirror_map_size(enum ebpf_map_id id);
+uint32_t ebpf_mirror_map_size_default(enum ebpf_map_id id);
+void ebpf_mirror_set_reconcile_delay(unsigned int seconds);
+unsigned int ebpf_mirror_reconcile_delay(void);
+#define EBPF_RECONCILE_DELAY_DEFAULT 30
+
+/* Open (create or adopt) the pinned maps. 0 or negative errno. */
+int ebpf_mirror_open(void);
+void ebpf_mirror_close(void);
+bool ebpf_mirror_is_open(void);
+
+/* Batch bracket for the dplane thread: takes the lock once per batch. */
+void ebpf_mirror_lock(void);
+void ebpf_mirror_unlock(void);
+
+/* Changes, called with the lock held. 0 or negative errno. */
+int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
+			  bool *replaced);
+int ebpf_mirror_route_del(const struct fe_prefix *p);
+int ebpf_mirror_nhg_set(const struct fe_nhg *g, bool *replaced);
+int ebpf_mirror_nhg_group_set(uint32_t id, const uint32_t *members,
+			      const uint8_t *weights, unsigned int count,
+			      bool *replaced);
+int ebpf_mirror_nhg_del(uint32_t id);
+
+/* Reconcile: remove what the replayed RIB did not re-learn. */
+bool ebpf_mirror_reconcile_due(time_t now);
+int ebpf_mirror_reconcile(void);
+void ebpf_mirror_note_change(time_t now);
+
+/* State for `show ebpf mirror` (main thread). */
+struct ebpf_map_usage {
+	const char *name;
+	uint32_t max_entries;
+	uint32_t configured_entries;
+	uint64_t entries;
+	uint64_t memory_bytes;
+};
+
+struct ebpf_mirror_state {
+	enum ebpf_sync_state state;
+	char reason[256];
+	char pin_path[256];
+	bool adopted;
+	uint64_t routes_v4, routes_v6, nhgs;
+	uint64_t shadow_bytes;
+	struct ebpf_map_usage maps[EBPF_MAP_COUNT];
+	time_t opened_at;
+	time_t synced_at;
+};
+
+void ebpf_mirror_get_state(struct ebpf_mirror_state *st);
+const char *ebpf_sync_state_str(enum ebpf_sync_state s);
+const char *ebpf_sync_state_json(enum ebpf_sync_state s);
+
+#endif /* EBPF_MIRROR_H */

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * CLI of the ebpf module. Handlers validate, then call the same setters a
+ * northbound callback would; invalid input prints `% ...` and changes
+ * nothing.
+ */
+#include "lib/zebra.h"
+
+#include "lib/command.h"
+#include "lib/json.h"
+#include "lib/vty.h"
+
+#include "ebpf_debug.h"
+#include "ebpf_mirror.h"
+#include "ebpf_vty.h"
+
+atomic_uint ebpf_debug_flags;
+
+static const struct {
+	const char *word;
+	enum ebpf_map_id id;
+} map_words[] = {
+	{ "route4", EBPF_MAP_ROUTE4 },
+	{ "route6", EBPF_MAP_ROUTE6 },
+	{ "nexthop-group", EBPF_MAP_NHG },
+};
+
+static int map_word_id(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < array_size(map_words); i++)
+		if (strcmp(word, map_words[i].word) == 0)
+			return map_words[i].id;
+	return -1;
+}
+
+DEFUN (ebpf_pin_path,
+       ebpf_pin_path_cmd,
+       "ebpf pin-path PATH",
+       "eBPF fast path and RIB mirror\n"
+       "Directory on bpffs where maps and programs are pinned\n"
+       "Absolute path, e.g. /sys/fs/bpf/frr-ebpf\n")
+{
+	char err[256] = "";
+
+	if (ebpf_mirror_set_pin_path(argv[2]->arg, err, sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return CMD_SUCCESS;
+}
+
+DEFUN (no_ebpf_pin_path,
+       no_ebpf_pin_path_cmd,
+       "no ebpf pin-path [PATH]",
+       NO_STR
+       "eBPF fast path and RIB mirror\n"
+       "Directory on bpffs where maps and programs are pinned\n"
+       "Absolute path\n")
+{
+	char err[256] = "";
+
+	if (ebpf_mirror_set_pin_path(FE_PIN_ROOT_DEFAULT, err, sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return CMD_SUCCESS;
+}
+
+static int set_map_size(struct vty *vty, const char *word, uint32_t entries)
+{
+	int id = map_word_id(word);
+	struct ebpf_mirror_state st;
+
+	if (id < 0) {
+		vty_out(vty, "%% unknown map %s\n", word);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	ebpf_mirror_set_map_size(id, entries);
+	ebpf_mirror_get_state(&st);
+	if (ebpf_mirror_is_open() &&
+	    st.maps[id].max_entries != ebpf_mirror_map_size(id))
+		vty_out(vty,
+			"%% note: the %s map exists with %u entries; the new size applies when it is re-created (remove %s/%s and restart zebra)\n",
+			word, st.maps[id].max_entries, st.pin_path,
+			st.maps[id].name);
+	return CMD_SUCCESS;
+}
+
+DEFUN (ebpf_map_size,
+       ebpf_map_size_cmd,
+       "ebpf map-size <route4|route6|nexthop-group> (1-16777216)",
+       "eBPF fast path and RIB mirror\n"
+       "Capacity of a mirror map\n"
+       "IPv4 route trie (default 1200000)\n"
+       "IPv6 route trie (default 300000)\n"
+       "Nexthop-group map (default 65536)\n"
+       "Entries\n")
+{
+	return set_map_size(vty, argv[2]->text,
+			    strtoul(argv[3]->arg, NULL, 10));
+}
+
+DEFUN (no_ebpf_map_size,
+       no_ebpf_map_size_cmd,
+       "no ebpf map-size <route4|route6|nexthop-group> [(1-16777216)]",
+       NO_STR
+       "eBPF fast path and RIB mirror\n"
+       "Capacity of a mirror map\n"
+       "IPv4 route trie\n"
+       "IPv6 route trie\n"
+       "Nexthop-group map\n"
+       "Entries\n")
+{
+	return set_map_size(vty, argv[3]->text, 0);
+}
+
+DEFUN (ebpf_reconcile_delay,
+       ebpf_reconcile_delay_cmd,
+       "ebpf reconcile-delay (0-3600)",
+       "eBPF fast path and RIB mirror\n"
+       "After a restart, seconds before entries not re-learned are removed\n"
+       "Seconds (default 30)\n")
+{
+	ebpf_mirror_set_reconcile_delay(strtoul(argv[2]->arg, NULL, 10));
+	return CMD_SUCCESS;
+}
+
+DEFUN (no_ebpf_reconcile_delay,
+       no_ebpf_reconcile_delay_cmd,
+       "no ebpf reconcile-delay [(0-3600)]",
+       NO_STR
+       "eBPF fast path and RIB mirror\n"
+       "After a restart, seconds before entries not re-learned are removed\n"
+       "Seconds\n")
+{
+	ebpf_mirror_set_reconcile_delay(EBPF_RECONCILE_DELAY_DEFAULT);
+	return CMD_SUCCESS;
+}
+
+DEFUN (debug_ebpf_mirror,
+       debug_ebpf_mirror_cmd,
+       "[no] debug ebpf mirror",
+       NO_STR
+       DEBUG_STR
+       "eBPF fast path and RIB mirror\n"
+       "Route and nexthop-group mirroring\n")
+{
+	if (strcmp(argv[0]->text, "no") == 0)
+		atomic_fetch_and(&ebpf_debug_flags, ~EBPF_DEBUG_MIRROR);
+	else
+		atomic_fetch_or(&ebpf_debug_flags, EBPF_DEBUG_MIRROR);
+	return CMD_SUCCESS;
+}
+
+static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st)
+{
+	const struct ebpf_mirror_counters *c = &ebpf_counters;
+	time_t now = monotime(NULL);
+	int i;
+
+	vty_out(vty, "eBPF RIB mirror\n");
+	vty_out(vty, "  Pin path:        %s\n", st->pin_path);
+	vty_out(vty, "  Sync state:      %s%s%s\n",
+		ebpf_sync_state_str(st->state), st->reason[0] ? ": " : "",
+		st->reason);
+	if (st->state == EBPF_SYNC_IN_SYNC && st->synced_at)
+		vty_out(vty, "  In sync for:     %llds\n",
+			(long long)(now - st->synced_at));
+	vty_out(vty, "  Routes:          %" PRIu64 " IPv4, %" PRIu64 " IPv6\n",
+		st->routes_v4, st->routes_v6);
+	vty_out(vty, "  Nexthop groups:  %" PRIu64 "\n", st->nhgs);
+	vty_out(vty, "  Counters:\n");
+	vty_out(vty, "    route installs/updates/deletes: %" PRIu64 "/%" PRIu64 "/%" PRIu64 "\n",
+		(uint64_t)c->route_installs, (uint64_t)c->route_updates,
+		(uint64_t)c->route_deletes);
+	vty_out(vty, "    NHG installs/updates/deletes:   %" PRIu64 "/%" PRIu64 "/%" PRIu64 "\n",
+		(uint64_t)c->nhg_installs, (uint64_t)c->nhg_updates,
+		(uint64_t)c->nhg_deletes);
+	vty_out(vty, "    errors: %" PRIu64 " (map full %" PRIu64 ")\n",
+		(uint64_t)c->errors, (uint64_t)c->map_full);
+	vty_out(vty, "    skipped: other table %" PRIu64 ", other VRF %" PRIu64 ", kernel failed %" PRIu64 ", unsupported %" PRIu64 ", mirror off %" PRIu64 "\n",
+		(uint64_t)c->skipped_other_table,
+		(uint64_t)c->skipped_other_vrf,
+		(uint64_t)c->skipped_kernel_failed,
+		(uint64_t)c->skipped_unsupported,
+		(uint64_t)c->skipped_not_open);
+	vty_out(vty, "    stale entries swept: %" PRIu64 "\n",
+		(uint64_t)c->stale_swept);
+	vty_out(vty, "  Maps:\n");
+	vty_out(vty, "    %-14s %10s %10s %12s\n", "Name", "Entries", "Max",
+		"Memory");
+	for (i = 0; i < EBPF_MAP_COUNT; i++)
+		vty_out(vty, "    %-14s %10" PRIu64 " %10u %12" PRIu64 "\n",
+			st->maps[i].name, st->maps[i].entries,
+			st->maps[i].max_entries, st->maps[i].memory_bytes);
+	vty_out(vty, "  Shadow table:    %" PRIu64 " bytes\n", st->shadow_bytes);
+}
+
+#define JSON_U64(o, k, v) json_object_int_add(o, k, (int64_t)(v))
+
+static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st)
+{
+	const struct ebpf_mirror_counters *c = &ebpf_counters;
+	json_object *json = json_object_new_object();
+	json_object *jroutes, *jc, *jmaps, *jm;
+	uint64_t mem = 0;
+	int i;
+
+	json_object_string_add(json, "pinPath", st->pin_path);
+	json_object_string_add(json, "syncState",
+			       ebpf_sync_state_json(st->state));
+	if (st->reason[0])
+		json_object_string_add(json, "reason", st->reason);
+	json_object_boolean_add(json, "adoptedPinnedMaps", st->adopted);
+
+	jroutes = json_object_new_object();
+	JSON_U64(jroutes, "ipv4", st->routes_v4);
+	JSON_U64(jroutes, "ipv6", st->routes_v6);
+	json_object_object_add(json, "routes", jroutes);
+	JSON_U64(json, "nexthopGroups", st->nhgs);
+
+	jc = json_object_new_object();
+	JSON_U64(jc, "routeInstalls", c->route_installs);
+	JSON_U64(jc, "routeUpdates", c->route_updates);
+	JSON_U64(jc, "routeDeletes", c->route_deletes);
+	JSON_U64(jc, "nhgInstalls", c->nhg_installs);
+	JSON_U64(jc, "nhgUpdates", c->nhg_updates);
+	JSON_U64(jc, "nhgDeletes", c->nhg_deletes);
+	JSON_U64(jc, "errors", c->errors);
+	JSON_U64(jc, "mapFull", c->map_full);
+	JSON_U64(jc, "skippedOtherTable", c->skipped_other_table);
+	JSON_U64(jc, "skippedOtherVrf", c->skipped_other_vrf);
+	JSON_U64(jc, "skippedKernelFailed", c->skipped_kernel_failed);
+	JSON_U64(jc, "skippedUnsupported", c->skipped_unsupported);
+	JSON_U64(jc, "skippedMirrorOff", c->skipped_not_open);
+	JSON_U64(jc, "staleSwept", c->stale_swept);
+	json_object_object_add(json, "counters", jc);
+
+	jmaps = json_object_new_object();
+	for (i = 0; i < EBPF_MAP_COUNT; i++) {
+		jm = json_object_new_object();
+		JSON_U64(jm, "entries", st->maps[i].entries);
+		JSON_U64(jm, "maxEntries", st->maps[i].max_entries);
+		JSON_U64(jm, "configuredMaxEntries",
+			 st->maps[i].configured_entries);
+		JSON_U64(jm, "memoryBytes", st->maps[i].memory_bytes);
+		mem += st->maps[i].memory_bytes;
+		json_object_object_add(jmaps, st->maps[i].name, jm);
+	}
+	json_object_object_add(json, "maps", jmaps);
+	JSON_U64(json, "mapMemoryBytes", mem);
+	JSON_U64(json, "shadowMemoryBytes", st->shadow_bytes);
+	vty_json(vty, json);
+}
+
+DEFUN (show_ebpf_mirror,
+       show_ebpf_mirror_cmd,
+       "show ebpf mirror [json]",
+       SHOW_STR
+       "eBPF fast path and RIB mirror\n"
+       "State of the RIB mirror in pinned maps\n"
+       JSON_STR)
+{
+	struct ebpf_mirror_state st;
+
+	ebpf_mirror_get_state(&st);
+	if (argc > 3)
+		show_mirror_json(vty, &st);
+	else
+		show_mirror_text(vty, &st);
+	return CMD_SUCCESS;
+}
+
+/* Global config lines, in a fixed order; defaults are not written. */
+static int ebpf_config_write(struct vty *vty)
+{
+	int lines = 0;
+	size_t i;
+
+	if (!ebpf_mirror_pin_path_is_default()) {
+		vty_out(vty, "ebpf pin-path %s\n", ebpf_mirror_pin_path());
+		lines++;
+	}
+	for (i = 0; i < array_size(map_words); i++) {
+		enum ebpf_map_id id = map_words[i].id;
+
+		if (ebpf_mirror_map_size(id) == ebpf_mirror_map_size_default(id))
+			continue;
+		vty_out(vty, "ebpf map-size %s %u\n", map_words[i].word,
+			ebpf_mirror_map_size(id));
+		lines++;
+	}
+	if (ebpf_mirror_reconcile_delay() != EBPF_RECONCILE_DELAY_DEFAULT) {
+		vty_out(vty, "ebpf reconcile-delay %u\n",
+			ebpf_mirror_reconcile_delay());
+		lines++;
+	}
+	if (lines)
+		vty_out(vty, "!\n");
+	return lines;
+}
+
+/*
+ * A module cannot add a node type; zebra never installs VRRP_NODE (that is
+ * vrrpd's), so its slot carries our config writer.
+ */
+static struct cmd_node ebpf_node = {
+	.name = "ebpf",
+	.node = VRRP_NODE,
+	.parent_node = CONFIG_NODE,
+	.prompt = "",
+	.config_write = ebpf_config_write,
+};
+
+void ebpf_vty_init(void)
+{
+	install_node(&ebpf_node);
+	install_element(CONFIG_NODE, &ebpf_pin_path_cmd);
+	install_element(CONFIG_NODE, &no_ebpf_pin_path_cmd);
+	install_element(CONFIG_NODE, &ebpf_map_size_cmd);
+	install_element(CONFIG_NODE, &no_ebpf_map_size_cmd);
+	install_element(CONFIG_NODE, &ebpf_reconcile_delay_cmd);
+	install_element(CONFIG_NODE, &no_ebpf_reconcile_delay_cmd);
+	install_element(ENABLE_NODE, &debug_ebpf_mirror_cmd);
+	install_element(CONFIG_NODE, &debug_ebpf_mirror_cmd);
+	install_element(VIEW_NODE, &show_ebpf_mirror_cmd);
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* CLI of the ebpf module: every `ebpf ...` and `show ebpf ...` command. */
+#ifndef EBPF_VTY_H
+#define EBPF_VTY_H
+
+void ebpf_vty_init(void);
+
+#endif /* EBPF_VTY_H */

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * zebra_ebpf: mirror zebra's RIB into pinned eBPF maps.
+ *
+ * Load with `zebra -M ebpf`. Init only registers hooks: the dataplane
+ * provider and the CLI at late init (before the dplane starts, so the
+ * initial RIB is seen), the maps once the configuration has been read (so
+ * a configured pin path is honoured from the first route).
+ */
+#include "lib/zebra.h"
+
+#include "lib/libfrr.h"
+#include "lib/module.h"
+
+#include "ebpf_dplane.h"
+#include "ebpf_errors.h"
+#include "ebpf_mirror.h"
+#include "ebpf_vty.h"
+
+static int ebpf_late_init(struct thread_master *tm)
+{
+	ebpf_error_init();
+	ebpf_vty_init();
+	if (ebpf_dplane_register())
+		flog_err(EC_EBPF_MAP_OPEN,
+			 "ebpf: cannot register the dataplane provider; mirror disabled");
+	return 0;
+}
+
+static int ebpf_config_post(struct thread_master *tm)
+{
+	/* A failure is logged and shown; zebra carries on either way. */
+	ebpf_mirror_open();
+	ebpf_dplane_config_ready();
+	return 0;
+}
+
+static int ebpf_module_init(void)
+{
+	hook_register(frr_late_init, ebpf_late_init);
+	hook_register(frr_config_post, ebpf_config_post);
+	return 0;
+}
+
+FRR_MODULE_SETUP(.name = "zebra_ebpf", .version = FE_VERSION,
+		 .description = "mirror of zebra's RIB in pinned eBPF maps",
+		 .init = ebpf_module_init, );

@@ -1,0 +1,272 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A small lab for integration tests and the demo: network namespaces, veth
+pairs, the real Debian zebra/staticd running inside a namespace with the
+module loaded, and a client for the daemons' unix vty sockets.
+
+Everything it creates carries the prefix given to Lab(), and Lab.close()
+removes exactly that (processes by PID, namespaces by name).
+"""
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+FRR_DAEMONS = "/usr/lib/frr"
+BPFFS_ROOT = "/run/frr-ebpf-test/bpffs"
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+
+
+def sh(cmd, check=True, **kw):
+    """Run a command (list or string), return stdout."""
+    if isinstance(cmd, str):
+        cmd = ["sh", "-c", cmd]
+    res = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if check and res.returncode != 0:
+        raise RuntimeError(f"{cmd}: exit {res.returncode}: {res.stderr.strip()}")
+    return res.stdout
+
+
+def find_module():
+    """The module under test: FE_MODULE, the build tree, or the installed one."""
+    cands = [os.environ.get("FE_MODULE"),
+             os.path.join(TOP, "frr-module/.libs/zebra_ebpf.so"),
+             "/usr/lib/x86_64-linux-gnu/frr/modules/zebra_ebpf.so"]
+    for c in cands:
+        if c and os.path.exists(c):
+            return os.path.abspath(c)
+    return None
+
+
+def find_dump():
+    cands = [os.environ.get("FE_DUMP"),
+             os.path.join(TOP, "tools/frr-ebpf-dump"),
+             shutil.which("frr-ebpf-dump")]
+    for c in cands:
+        if c and os.path.exists(c):
+            return os.path.abspath(c)
+    return None
+
+
+def why_cannot_run():
+    """None if the lab can run here, else the reason (for pytest.skip)."""
+    if os.geteuid() != 0:
+        return "needs root (network namespaces, bpffs, BPF maps)"
+    if not os.path.exists(f"{FRR_DAEMONS}/zebra"):
+        return "FRR is not installed (apt-get install frr)"
+    if not find_module():
+        return "zebra_ebpf.so not built (run make)"
+    if not find_dump():
+        return "frr-ebpf-dump not built (run make)"
+    try:
+        ensure_bpffs(BPFFS_ROOT)
+    except RuntimeError as e:
+        return f"cannot mount bpffs: {e}"
+    return None
+
+
+def ensure_bpffs(path):
+    os.makedirs(path, exist_ok=True)
+    if sh(["stat", "-f", "-c", "%T", path]).strip() != "bpf_fs":
+        sh(["mount", "-t", "bpf", "bpf", path])
+    os.chmod(path, 0o755)
+
+
+class Vty:
+    """Client for an FRR daemon's unix vty socket (command NUL in; output,
+    three NULs and a status byte out)."""
+
+    def __init__(self, path, timeout=30):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.cmd("enable")
+
+    def cmd(self, line):
+        self.sock.sendall(line.encode() + b"\0")
+        buf = b""
+        while True:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("vty closed")
+            buf += chunk
+            if len(buf) >= 4 and buf[-4:-1] == b"\0\0\0":
+                status = buf[-1]
+                out = buf[:-4].decode(errors="replace")
+                if status not in (0,):
+                    raise VtyError(line, status, out)
+                return out
+
+    def config(self, *lines):
+        self.cmd("configure terminal")
+        try:
+            for line in lines:
+                self.cmd(line)
+        finally:
+            self.cmd("end")
+
+    def json(self, line):
+        return json.loads(self.cmd(line) or "{}")
+
+    def close(self):
+        self.sock.close()
+
+
+class VtyError(RuntimeError):
+    def __init__(self, line, status, out):
+        super().__init__(f"'{line}' -> status {status}: {out.strip()}")
+        self.status = status
+        self.output = out
+
+
+class Daemon:
+    def __init__(self, lab, ns, name, args, conf):
+        self.lab, self.ns, self.name = lab, ns, name
+        self.rundir = os.path.join(lab.rundir, ns)
+        self.conf = os.path.join(self.rundir, f"{name}.conf")
+        with open(self.conf, "w") as f:
+            f.write(conf)
+        os.chown(self.conf, lab.frr_uid, lab.frr_gid)
+        self.args = args
+        self.pid = None
+
+    def start(self):
+        pidfile = os.path.join(self.rundir, f"{self.name}.pid")
+        if os.path.exists(pidfile):
+            os.unlink(pidfile)
+        vtysock = os.path.join(self.rundir, f"{self.name}.vty")
+        if os.path.exists(vtysock):
+            os.unlink(vtysock)
+        cmd = ["ip", "netns", "exec", self.ns, f"{FRR_DAEMONS}/{self.name}",
+               "-d", "-f", self.conf, "-i", pidfile,
+               "-z", os.path.join(self.rundir, "zserv.api"),
+               "--vty_socket", self.rundir, "-P", "0",
+               "--log", f"file:{self.rundir}/{self.name}.log"] + self.args
+        sh(cmd)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if os.path.exists(pidfile) and os.path.exists(vtysock):
+                try:
+                    self.pid = int(open(pidfile).read().strip())
+                    self.vty = Vty(vtysock)
+                    return self
+                except (ValueError, OSError):
+                    pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} in {self.ns} did not start; log:\n"
+                           + self.log())
+
+    def log(self):
+        try:
+            return open(os.path.join(self.rundir, f"{self.name}.log")).read()
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if not self.pid:
+            return
+        try:
+            self.vty.close()
+        except Exception:
+            pass
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            self.pid = None
+            return
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(self.pid, signal.SIGKILL)
+        self.pid = None
+
+
+class Lab:
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self.rundir = f"/run/frr-ebpf-test/{prefix}"
+        self.namespaces = []
+        self.daemons = []
+        pw = pwd.getpwnam("frr")
+        self.frr_uid, self.frr_gid = pw.pw_uid, pw.pw_gid
+        shutil.rmtree(self.rundir, ignore_errors=True)
+        os.makedirs(self.rundir)
+        os.chmod("/run/frr-ebpf-test", 0o755)
+
+    def netns(self, name):
+        full = f"{self.prefix}-{name}"
+        sh(["ip", "netns", "del", full], check=False)
+        sh(["ip", "netns", "add", full])
+        self.namespaces.append(full)
+        self.ip(full, "link set lo up")
+        d = os.path.join(self.rundir, full)
+        os.makedirs(d, exist_ok=True)
+        os.chown(d, self.frr_uid, self.frr_gid)
+        for k in ("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"):
+            sh(["ip", "netns", "exec", full, "sysctl", "-qw", k])
+        return full
+
+    def ip(self, ns, args, check=True):
+        return sh(["ip", "-n", ns] + args.split(), check=check)
+
+    def link(self, ns_a, if_a, ns_b, if_b):
+        """A veth pair if_a (in ns_a) <-> if_b (in ns_b), both up."""
+        sh(["ip", "link", "add", if_a, "netns", ns_a, "type", "veth",
+            "peer", "name", if_b, "netns", ns_b])
+        self.ip(ns_a, f"link set {if_a} up")
+        self.ip(ns_b, f"link set {if_b} up")
+
+    def pin_path(self, name, owned=True):
+        """A fresh pin directory on bpffs, owned by frr as the
+        frr-ebpf-prepare script makes it (zebra runs as frr)."""
+        base = os.path.join(BPFFS_ROOT, self.prefix)
+        path = os.path.join(base, name)
+        shutil.rmtree(path, ignore_errors=True)
+        os.makedirs(base, exist_ok=True)
+        if owned:
+            os.makedirs(path)
+            os.chown(path, self.frr_uid, self.frr_gid)
+        return path
+
+    def zebra(self, ns, conf, module=None, extra=()):
+        args = ["-M", module or find_module()] + list(extra)
+        d = Daemon(self, ns, "zebra", args, conf)
+        self.daemons.append(d)
+        return d.start()
+
+    def staticd(self, ns, conf=""):
+        d = Daemon(self, ns, "staticd", [], conf)
+        self.daemons.append(d)
+        return d.start()
+
+    def close(self):
+        for d in reversed(self.daemons):
+            d.stop()
+        for ns in self.namespaces:
+            sh(["ip", "netns", "del", ns], check=False)
+        shutil.rmtree(os.path.join(BPFFS_ROOT, self.prefix), ignore_errors=True)
+        shutil.rmtree(self.rundir, ignore_errors=True)
+
+
+def dump_mirror(pin_path):
+    """The pinned maps, read back by frr-ebpf-dump."""
+    return json.loads(sh([find_dump(), "-p", pin_path]))
+
+
+def wait_for(fn, timeout=15, interval=0.2):
+    """Poll fn() until it returns a truthy value; return the last value."""
+    deadline = time.time() + timeout
+    while True:
+        val = fn()
+        if val or time.time() > deadline:
+            return val
+        time.sleep(interval)
