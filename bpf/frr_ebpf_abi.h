@@ -101,4 +101,54 @@ struct fe_nhg_val {
 	struct fe_nexthop nh[FE_MAX_PATHS];
 };
 
+/* ------------------------------------------------------------------ */
+/* Fast path                                                           */
+/* ------------------------------------------------------------------ */
+
+#define FE_MAP_IFSTATS "fe_ifstats_v1"
+#define FE_MAP_TXPORTS "fe_txports_v1"
+#define FE_IFSTATS_MAX 1024 /* interfaces with the fast path attached */
+
+/*
+ * Why a packet went to the kernel instead of being forwarded. Every such
+ * packet is handed over untouched; the kernel then does what Linux does
+ * (forward, deliver, answer with ICMP, drop).
+ */
+enum fe_pass_reason {
+	FE_PASS_NOT_IP,         /* ARP, LLDP, other ethertypes */
+	FE_PASS_VLAN,           /* 802.1Q/802.1ad tagged */
+	FE_PASS_MALFORMED,      /* truncated, bad version/length/checksum */
+	FE_PASS_PADDED,         /* frame longer than the IP packet */
+	FE_PASS_L2_MULTICAST,   /* Ethernet broadcast or multicast */
+	FE_PASS_ADDR_SCOPE,     /* multicast, broadcast, link-local, loopback,
+				 * unspecified addresses (martians included) */
+	FE_PASS_TTL,            /* TTL / hop limit <= 1: ICMP time exceeded */
+	FE_PASS_IP_OPTIONS,     /* IPv4 options */
+	FE_PASS_IPV6_EXT,       /* IPv6 extension headers */
+	FE_PASS_NOT_FORWARDED,  /* for the router itself, or no route at all */
+	FE_PASS_NO_ROUTE,       /* unreachable, prohibit: ICMP from the kernel */
+	FE_PASS_NO_NEIGH,       /* neighbour not resolved yet */
+	FE_PASS_MTU,            /* bigger than the egress MTU */
+	FE_PASS_HAIRPIN,        /* out the way it came: ICMP redirect */
+	FE_PASS_EGRESS_SLOW,    /* egress has no XDP fast path */
+	FE_PASS_FWD_DISABLED,   /* forwarding off on the ingress interface */
+	FE_PASS_OTHER,          /* any other fib lookup result */
+	FE_PASS_MAX,
+};
+
+enum fe_drop_reason {
+	FE_DROP_BLACKHOLE, /* blackhole route: Linux drops silently too */
+	FE_DROP_MAX,
+};
+
+/* Per-CPU counters of one interface with the fast path (key: ifindex). */
+struct fe_if_stats {
+	__u64 rx_packets;
+	__u64 rx_bytes;
+	__u64 fwd_packets;
+	__u64 fwd_bytes;
+	__u64 pass[FE_PASS_MAX];
+	__u64 drop[FE_DROP_MAX];
+};
+
 #endif /* FRR_EBPF_ABI_H */

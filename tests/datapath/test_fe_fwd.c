@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Datapath tests: the real fast-path programs (XDP and TC) run with
+ * BPF_PROG_TEST_RUN on crafted packets, table-driven: input, expected
+ * verdict, expected reason counter, expected output bytes.
+ *
+ * The test makes its own network namespace with veth pairs, addresses,
+ * routes and permanent neighbours, so bpf_fib_lookup sees a real FIB.
+ * Exit 77 (skip) when the machine cannot (not root, no BPF).
+ *
+ *   in0 192.0.2.1/24  2001:db8:1::1/64   ingress
+ *   eg0 198.51.100.1/24 2001:db8:2::1/64 egress, in the XDP devmap
+ *   sl0 203.0.113.1/24                   egress without XDP fast path
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
+#include <linux/udp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "frr_ebpf_abi.h"
+#include "fe_fwd.skel.h"
+
+#define SKIP 77
+
+static const uint8_t NEIGH_MAC[ETH_ALEN] = { 0x02, 0, 0, 0, 0x02, 0x02 };
+static const uint8_t IN_PEER_MAC[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x02 };
+static uint8_t in_mac[ETH_ALEN], eg_mac[ETH_ALEN];
+static int in_ifindex, eg_ifindex, sl_ifindex;
+
+static int sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc != 0)
+		fprintf(stderr, "setup failed: %s\n", cmd);
+	return rc;
+}
+
+static int read_mac(const char *dev, uint8_t *mac)
+{
+	char path[128];
+	unsigned int b[6];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", dev);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4],
+		   &b[5]);
+	fclose(f);
+	for (int i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return n == 6 ? 0 : -1;
+}
+
+static int setup_netns(void)
+{
+	static const char *const cmds[] = {
+		"mount -t sysfs sysfs /sys",
+		"ip link set lo up",
+		"ip link add in0 type veth peer name in1",
+		"ip link add eg0 type veth peer name eg1",
+		"ip link add sl0 type veth peer name sl1",
+		"ip link set in0 up && ip link set in1 up",
+		"ip link set eg0 up && ip link set eg1 up",
+		"ip link set sl0 up && ip link set sl1 up",
+		"ip link set eg0 mtu 1400",
+		"sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
+		"ip addr add 192.0.2.1/24 dev in0",
+		"ip addr add 2001:db8:1::1/64 dev in0 nodad",
+		"ip addr add 198.51.100.1/24 dev eg0",
+		"ip addr add 2001:db8:2::1/64 dev eg0 nodad",
+		"ip addr add 203.0.113.1/24 dev sl0",
+		"ip neigh add 198.51.100.2 lladdr 02:00:00:00:02:02 dev eg0 nud permanent",
+		"ip neigh add 2001:db8:2::2 lladdr 02:00:00:00:02:02 dev eg0 nud permanent",
+		"ip neigh add 192.0.2.2 lladdr 02:00:00:00:01:02 dev in0 nud permanent",
+		"ip neigh add 203.0.113.2 lladdr 02:00:00:00:03:02 dev sl0 nud permanent",
+		"ip route add 198.18.1.0/24 via 198.51.100.2",
+		"ip route add blackhole 198.18.3.0/24",
+		"ip route add unreachable 198.18.4.0/24",
+		"ip route add 198.18.5.0/24 via 198.51.100.3",
+		"ip route add 198.18.6.0/24 via 192.0.2.2",
+		"ip route add 198.18.7.0/24 via 203.0.113.2",
+		"ip -6 route add 2001:db8:99::/48 via 2001:db8:2::2",
+		NULL,
+	};
+
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS))
+		return -1;
+	/* Our own /sys for the new namespace, not visible outside. */
+	if (system("mount --make-rprivate / 2>/dev/null") != 0)
+		return -1;
+	for (int i = 0; cmds[i]; i++)
+		if (sh(cmds[i]))
+			return -1;
+	in_ifindex = if_nametoindex("in0");
+	eg_ifindex = if_nametoindex("eg0");
+	sl_ifindex = if_nametoindex("sl0");
+	if (read_mac("in0", in_mac) || read_mac("eg0", eg_mac))
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Packet builders                                                     */
+/* ------------------------------------------------------------------ */
+
+/* b starts 2 bytes into a 4-aligned struct, so the IP header after the
+ * 14-byte Ethernet header is 4-aligned, as struct iphdr requires.
+ */
+struct pkt {
+	uint16_t headroom;
+	uint8_t b[1600];
+	size_t len;
+} __attribute__((aligned(4)));
+
+static uint16_t csum16(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+static void eth(struct pkt *p, uint16_t proto)
+{
+	struct ethhdr *e = (struct ethhdr *)p->b;
+
+	memcpy(e->h_dest, in_mac, ETH_ALEN);
+	memcpy(e->h_source, IN_PEER_MAC, ETH_ALEN);
+	e->h_proto = htons(proto);
+	p->len = sizeof(*e);
+}
+
+/* IPv4/UDP from 192.0.2.2 to dst, `payload` bytes of UDP payload. */
+static struct pkt ip4(const char *dst, uint8_t ttl, size_t payload)
+{
+	struct pkt p = {};
+	struct iphdr *ip;
+	struct udphdr *udp;
+
+	eth(&p, ETH_P_IP);
+	ip = (struct iphdr *)(p.b + p.len);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = ttl;
+	ip->protocol = IPPROTO_UDP;
+	ip->tot_len = htons(sizeof(*ip) + sizeof(*udp) + payload);
+	inet_pton(AF_INET, "192.0.2.2", &ip->saddr);
+	inet_pton(AF_INET, dst, &ip->daddr);
+	udp = (struct udphdr *)(ip + 1);
+	udp->source = htons(40000);
+	udp->dest = htons(53);
+	udp->len = htons(sizeof(*udp) + payload);
+	memset(udp + 1, 0xab, payload);
+	p.len += ntohs(ip->tot_len);
+	ip->check = csum16(ip, sizeof(*ip));
+	return p;
+}
+
+static struct iphdr *ip4h(struct pkt *p)
+{
+	return (struct iphdr *)(p->b + sizeof(struct ethhdr));
+}
+
+static void ip4_recsum(struct pkt *p)
+{
+	ip4h(p)->check = 0;
+	ip4h(p)->check = csum16(ip4h(p), sizeof(struct iphdr));
+}
+
+static struct pkt ip6(const char *src, const char *dst, uint8_t hops,
+		      uint8_t nexthdr)
+{
+	struct pkt p = {};
+	struct ipv6hdr *ip;
+	size_t payload = 16;
+
+	eth(&p, ETH_P_IPV6);
+	ip = (struct ipv6hdr *)(p.b + p.len);
+	ip->version = 6;
+	ip->hop_limit = hops;
+	ip->nexthdr = nexthdr;
+	ip->payload_len = htons(payload);
+	inet_pton(AF_INET6, src, &ip->saddr);
+	inet_pton(AF_INET6, dst, &ip->daddr);
+	memset(ip + 1, 0xcd, payload);
+	p.len += sizeof(*ip) + payload;
+	return p;
+}
+
+static struct ipv6hdr *ip6h(struct pkt *p)
+{
+	return (struct ipv6hdr *)(p->b + sizeof(struct ethhdr));
+}
+
+/* What Linux would send: new MACs, TTL - 1, checksum recomputed in full
+ * (the program updates it incrementally: the two must agree).
+ */
+static struct pkt forwarded(struct pkt in)
+{
+	struct ethhdr *e = (struct ethhdr *)in.b;
+
+	memcpy(e->h_dest, NEIGH_MAC, ETH_ALEN);
+	memcpy(e->h_source, eg_mac, ETH_ALEN);
+	if (ntohs(e->h_proto) == ETH_P_IP) {
+		ip4h(&in)->ttl--;
+		ip4_recsum(&in);
+	} else {
+		ip6h(&in)->hop_limit--;
+	}
+	return in;
+}
+
+/* ------------------------------------------------------------------ */
+/* The table                                                           */
+/* ------------------------------------------------------------------ */
+
+enum verdict { V_FWD, V_PASS, V_DROP };
+
+struct tcase {
+	const char *name;
+	struct pkt in;
+	enum verdict verdict;
+	int reason;            /* fe_pass_reason / fe_drop_reason; -1 for fwd */
+	bool xdp_only;
+	bool expect_out;       /* compare output with `out` (else with `in`) */
+	struct pkt out;
+};
+
+#define MAX_CASES 64
+static struct tcase cases[MAX_CASES];
+static int ncases;
+
+static struct tcase *add(const char *name, struct pkt in, enum verdict v,
+			 int reason)
+{
+	struct tcase *t = &cases[ncases++];
+
+	t->name = name;
+	t->in = in;
+	t->verdict = v;
+	t->reason = reason;
+	if (v == V_FWD) {
+		t->expect_out = true;
+		t->out = forwarded(in);
+	}
+	return t;
+}
+
+static void build_cases(void)
+{
+	struct pkt p;
+
+	add("ipv4 udp forwarded", ip4("198.18.1.10", 64, 18), V_FWD, -1);
+	p = ip4("198.18.1.10", 2, 100);
+	add("ipv4 ttl 2 forwarded with ttl 1", p, V_FWD, -1);
+	add("ipv4 ttl 1 to kernel", ip4("198.18.1.10", 1, 18), V_PASS,
+	    FE_PASS_TTL);
+	add("ipv4 ttl 0 to kernel", ip4("198.18.1.10", 0, 18), V_PASS,
+	    FE_PASS_TTL);
+
+	p = ip4("198.18.1.10", 64, 18);
+	ip4h(&p)->ihl = 6; /* a NOP option word eats into the UDP header */
+	ip4_recsum(&p);
+	add("ipv4 options to kernel", p, V_PASS, FE_PASS_IP_OPTIONS);
+
+	p = ip4("198.18.1.10", 64, 18);
+	ip4h(&p)->check ^= htons(0x0101);
+	add("ipv4 bad checksum to kernel", p, V_PASS, FE_PASS_MALFORMED);
+
+	p = ip4("198.18.1.10", 64, 18);
+	p.len -= 4; /* IP length says more than the frame has */
+	add("ipv4 truncated to kernel", p, V_PASS, FE_PASS_MALFORMED);
+
+	p = ip4("198.18.1.10", 64, 2);
+	p.len = 60; /* Ethernet minimum: 14 + 30 bytes of IP + padding */
+	add("ipv4 padded frame to kernel", p, V_PASS, FE_PASS_PADDED);
+
+	p = ip4("198.18.1.10", 64, 18);
+	ip4h(&p)->version = 5;
+	ip4_recsum(&p);
+	add("ipv4 bad version to kernel", p, V_PASS, FE_PASS_MALFORMED);
+
+	p = ip4("198.18.1.10", 64, 18);
+	ip4h(&p)->frag_off = htons(0x2000); /* MF: first fragment */
+	ip4_recsum(&p);
+	add("ipv4 fragment forwarded as is", p, V_FWD, -1);
+
+	add("ipv4 to the router itself", ip4("192.0.2.1", 64, 18), V_PASS,
+	    FE_PASS_NOT_FORWARDED);
+	add("ipv4 blackhole dropped", ip4("198.18.3.1", 64, 18), V_DROP,
+	    FE_DROP_BLACKHOLE);
+	add("ipv4 unreachable to kernel", ip4("198.18.4.1", 64, 18), V_PASS,
+	    FE_PASS_NO_ROUTE);
+	add("ipv4 no route to kernel", ip4("100.64.0.1", 64, 18), V_PASS,
+	    FE_PASS_NOT_FORWARDED);
+	add("ipv4 unresolved neighbour to kernel", ip4("198.18.5.1", 64, 18),
+	    V_PASS, FE_PASS_NO_NEIGH);
+	add("ipv4 hairpin to kernel", ip4("198.18.6.1", 64, 18), V_PASS,
+	    FE_PASS_HAIRPIN);
+	add("ipv4 larger than egress mtu to kernel",
+	    ip4("198.18.1.10", 64, 1450), V_PASS, FE_PASS_MTU);
+	add("ipv4 multicast to kernel", ip4("239.1.1.1", 64, 18), V_PASS,
+	    FE_PASS_ADDR_SCOPE);
+	add("ipv4 limited broadcast to kernel", ip4("255.255.255.255", 64, 18),
+	    V_PASS, FE_PASS_ADDR_SCOPE);
+	p = ip4("198.18.1.10", 64, 18);
+	inet_pton(AF_INET, "127.0.0.1", &ip4h(&p)->saddr);
+	ip4_recsum(&p);
+	add("ipv4 loopback source to kernel", p, V_PASS, FE_PASS_ADDR_SCOPE);
+
+	p = ip4("198.18.1.10", 64, 18);
+	memset(p.b, 0xff, ETH_ALEN);
+	add("ethernet broadcast to kernel", p, V_PASS, FE_PASS_L2_MULTICAST);
+
+	p = ip4("198.18.1.10", 64, 18);
+	((struct ethhdr *)p.b)->h_proto = htons(ETH_P_ARP);
+	add("arp to kernel", p, V_PASS, FE_PASS_NOT_IP);
+
+	{
+		/* 802.1Q tag inserted after the MACs */
+		struct pkt t = ip4("198.18.1.10", 64, 18);
+		struct pkt v = {};
+
+		memcpy(v.b, t.b, 12);
+		v.b[12] = 0x81;
+		v.b[13] = 0x00;
+		v.b[14] = 0x00;
+		v.b[15] = 0x64; /* VID 100 */
+		memcpy(v.b + 16, t.b + 12, t.len - 12);
+		v.len = t.len + 4;
+		add("802.1Q tagged to kernel", v, V_PASS, FE_PASS_VLAN);
+	}
+
+	p = ip4("198.18.1.10", 64, 18);
+	p.len = 20;
+	/* XDP only: the kernel's skb test harness refuses such a runt. */
+	add("runt frame to kernel", p, V_PASS, FE_PASS_MALFORMED)->xdp_only =
+		true;
+
+	add("ipv4 egress without xdp to kernel", ip4("198.18.7.1", 64, 18),
+	    V_PASS, FE_PASS_EGRESS_SLOW)->xdp_only = true;
+
+	add("ipv6 udp forwarded",
+	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_UDP), V_FWD, -1);
+	add("ipv6 tcp forwarded",
+	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_TCP), V_FWD, -1);
+	add("ipv6 hop limit 1 to kernel",
+	    ip6("2001:db8:1::2", "2001:db8:99::1", 1, IPPROTO_UDP), V_PASS,
+	    FE_PASS_TTL);
+	add("ipv6 hop-by-hop to kernel",
+	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, 0), V_PASS,
+	    FE_PASS_IPV6_EXT);
+	add("ipv6 fragment header to kernel",
+	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, 44), V_PASS,
+	    FE_PASS_IPV6_EXT);
+	add("ipv6 link-local destination to kernel",
+	    ip6("2001:db8:1::2", "fe80::1", 64, IPPROTO_UDP), V_PASS,
+	    FE_PASS_ADDR_SCOPE);
+	add("ipv6 link-local source to kernel",
+	    ip6("fe80::2", "2001:db8:99::1", 64, IPPROTO_UDP), V_PASS,
+	    FE_PASS_ADDR_SCOPE);
+	add("ipv6 multicast to kernel",
+	    ip6("2001:db8:1::2", "ff02::1", 64, IPPROTO_UDP), V_PASS,
+	    FE_PASS_ADDR_SCOPE);
+	add("ipv6 to the router itself",
+	    ip6("2001:db8:1::2", "2001:db8:1::1", 64, IPPROTO_UDP), V_PASS,
+	    FE_PASS_NOT_FORWARDED);
+	add("ipv6 no route to kernel",
+	    ip6("2001:db8:1::2", "2001:db8:77::1", 64, IPPROTO_UDP), V_PASS,
+	    FE_PASS_NOT_FORWARDED);
+	p = ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_UDP);
+	p.len -= 3;
+	add("ipv6 truncated to kernel", p, V_PASS, FE_PASS_MALFORMED);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+/* ------------------------------------------------------------------ */
+
+static int stats_fd;
+
+static uint64_t counter(int pass_or_drop, int reason)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct fe_if_stats st[ncpu];
+	uint32_t key = in_ifindex;
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(stats_fd, &key, st))
+		return 0;
+	for (int c = 0; c < ncpu; c++) {
+		if (pass_or_drop == V_PASS)
+			sum += st[c].pass[reason];
+		else if (pass_or_drop == V_DROP)
+			sum += st[c].drop[reason];
+		else
+			sum += st[c].fwd_packets;
+	}
+	return sum;
+}
+
+static void hexdiff(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			fprintf(stderr, "    byte %zu: got %02x want %02x\n", i,
+				a[i], b[i]);
+}
+
+static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
+{
+	uint8_t out[1700];
+	struct xdp_md xctx = { .ingress_ifindex = in_ifindex };
+	struct __sk_buff sctx = { .ifindex = in_ifindex,
+				  .ingress_ifindex = in_ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = t->in.b,
+		    .data_size_in = t->in.len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+	const struct pkt *want = t->expect_out ? &t->out : &t->in;
+	uint64_t before, after;
+	int want_ret;
+
+	if (xdp) {
+		xctx.data_end = t->in.len; /* the kernel wants the frame size */
+		opts.ctx_in = &xctx;
+		opts.ctx_size_in = sizeof(xctx);
+	} else {
+		opts.ctx_in = &sctx;
+		opts.ctx_size_in = sizeof(sctx);
+	}
+	before = counter(t->verdict, t->reason);
+	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
+		fprintf(stderr, "  test_run: %s\n", strerror(errno));
+		return false;
+	}
+	after = counter(t->verdict, t->reason);
+
+	switch (t->verdict) {
+	case V_FWD:
+		want_ret = xdp ? XDP_REDIRECT : TC_ACT_REDIRECT;
+		break;
+	case V_DROP:
+		want_ret = xdp ? XDP_DROP : TC_ACT_SHOT;
+		break;
+	default:
+		want_ret = xdp ? XDP_PASS : TC_ACT_OK;
+	}
+	if ((int)opts.retval != want_ret) {
+		fprintf(stderr, "  verdict %u, want %d\n", opts.retval, want_ret);
+		return false;
+	}
+	if (after != before + 1) {
+		if (getenv("FE_DEBUG"))
+			for (int r = 0; r < FE_PASS_MAX; r++)
+				fprintf(stderr, "   pass[%d]=%llu\n", r,
+					(unsigned long long)counter(V_PASS, r));
+		fprintf(stderr, "  counter %d/%d moved by %llu, want 1\n",
+			t->verdict, t->reason,
+			(unsigned long long)(after - before));
+		return false;
+	}
+	if (opts.data_size_out != want->len ||
+	    memcmp(out, want->b, want->len) != 0) {
+		fprintf(stderr, "  output differs (%u bytes, want %zu)\n",
+			opts.data_size_out, want->len);
+		if (opts.data_size_out == want->len)
+			hexdiff(out, want->b, want->len);
+		return false;
+	}
+	return true;
+}
+
+int main(void)
+{
+	struct fe_fwd *skel;
+	struct fe_if_stats zero[256] = {};
+	uint32_t eg = 0;
+	int passed = 0, failed = 0;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+
+	if (geteuid() != 0) {
+		printf("SKIP: needs root (network namespace, BPF)\n");
+		return SKIP;
+	}
+	if (setup_netns()) {
+		printf("SKIP: cannot set up the test network namespace\n");
+		return SKIP;
+	}
+
+	skel = fe_fwd__open();
+	if (!skel) {
+		printf("SKIP: cannot open the BPF object: %s\n", strerror(errno));
+		return SKIP;
+	}
+	/* No pinning in tests: private maps. */
+	bpf_map__set_pin_path(skel->maps.fe_ifstats_v1, NULL);
+	bpf_map__set_pin_path(skel->maps.fe_txports_v1, NULL);
+	if (fe_fwd__load(skel)) {
+		printf("SKIP: the kernel refused to load the programs: %s\n",
+		       strerror(errno));
+		return SKIP;
+	}
+	stats_fd = bpf_map__fd(skel->maps.fe_ifstats_v1);
+	{
+		uint32_t key = in_ifindex;
+
+		if (libbpf_num_possible_cpus() > 256 ||
+		    bpf_map_update_elem(stats_fd, &key, zero, BPF_ANY)) {
+			fprintf(stderr, "cannot create the counters entry\n");
+			return 1;
+		}
+	}
+	eg = eg_ifindex;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_txports_v1), &eg, &eg,
+			    BPF_ANY);
+
+	build_cases();
+	for (int mode = 0; mode < 2; mode++) {
+		bool xdp = mode == 0;
+		int fd = bpf_program__fd(xdp ? skel->progs.fe_xdp
+					     : skel->progs.fe_tc);
+
+		for (int i = 0; i < ncases; i++) {
+			const struct tcase *t = &cases[i];
+			bool ok;
+
+			if (t->xdp_only && !xdp)
+				continue;
+			ok = run_case(t, fd, xdp);
+			printf("%s - %s: %s\n", ok ? "ok" : "FAIL",
+			       xdp ? "xdp" : "tc", t->name);
+			ok ? passed++ : failed++;
+		}
+	}
+	fe_fwd__destroy(skel);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
