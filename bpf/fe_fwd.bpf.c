@@ -28,13 +28,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_ifstats_v1 SEC(".maps");
 
-/* XDP egress ports: interfaces whose fast path can take a redirect. */
+/*
+ * XDP egress ports: interfaces whose fast path can take a redirect. Pinned
+ * by the loader, not by libbpf: the kernel adds BPF_F_RDONLY_PROG to a
+ * devmap, so libbpf's reuse check would refuse the pinned map.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
 	__uint(max_entries, FE_IFSTATS_MAX);
 	__type(key, __u32);
 	__type(value, __u32);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_txports_v1 SEC(".maps");
 
 enum fe_action { FE_ACT_PASS, FE_ACT_DROP, FE_ACT_FWD };

@@ -322,6 +322,11 @@ static int ebpf_dplane_process(struct zebra_dplane_provider *p)
 /* Once a second on the dplane thread: sweep when the replay is over. */
 static void ebpf_dplane_tick(struct thread *t)
 {
+	/* Shutting down: let the timer die with the dplane thread (it can
+	 * only be cancelled from that thread).
+	 */
+	if (atomic_load(&frozen))
+		return;
 	ebpf_mirror_lock();
 	if (ebpf_mirror_reconcile_due(monotime(NULL))) {
 		frr_with_privs (&zserv_privs) {
@@ -348,7 +353,8 @@ static int ebpf_dplane_fini(struct zebra_dplane_provider *p, bool early)
 		atomic_store(&config_ready, true);
 		return 0;
 	}
-	THREAD_OFF(tick_thread);
+	/* Called on the main thread once the dplane thread has stopped. */
+	tick_thread = NULL;
 	ebpf_mirror_close();
 	return 0;
 }

@@ -42,6 +42,12 @@ static struct log_ref ebpf_ferr[] = {
 		.suggestion = "Read the message; fix the value and apply it again.",
 	},
 	{
+		.code = EC_EBPF_FASTPATH,
+		.title = "eBPF fast path could not be loaded or attached",
+		.description = "The XDP/TC programs could not be loaded, or not attached to an interface. The kernel keeps forwarding on that interface.",
+		.suggestion = "Read the message: the driver may lack native XDP (use xdp-generic or tc), another XDP program may be attached, or BPF may not be permitted.",
+	},
+	{
 		.code = END_FERR,
 	},
 };

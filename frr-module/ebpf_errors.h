@@ -17,6 +17,7 @@ enum ebpf_log_refs {
 	EC_EBPF_ROUTE_UNSUPPORTED,
 	EC_EBPF_RECONCILE,
 	EC_EBPF_CONFIG,
+	EC_EBPF_FASTPATH,
 };
 
 void ebpf_error_init(void);

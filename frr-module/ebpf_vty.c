@@ -11,6 +11,7 @@
 #include "lib/vty.h"
 
 #include "ebpf_debug.h"
+#include "ebpf_fastpath.h"
 #include "ebpf_mirror.h"
 #include "ebpf_vty.h"
 
@@ -44,6 +45,13 @@ DEFUN (ebpf_pin_path,
 {
 	char err[256] = "";
 
+	if (ebpf_fastpath_active() &&
+	    strcmp(argv[2]->arg, ebpf_mirror_pin_path()) != 0) {
+		vty_out(vty,
+			"%% the fast path is loaded from %s: remove `ebpf fast-path` from every interface and restart zebra to change the pin path\n",
+			ebpf_mirror_pin_path());
+		return CMD_WARNING_CONFIG_FAILED;
+	}
 	if (ebpf_mirror_set_pin_path(argv[2]->arg, err, sizeof(err))) {
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
@@ -61,6 +69,12 @@ DEFUN (no_ebpf_pin_path,
 {
 	char err[256] = "";
 
+	if (ebpf_fastpath_active() && !ebpf_mirror_pin_path_is_default()) {
+		vty_out(vty,
+			"%% the fast path is loaded from %s: remove `ebpf fast-path` from every interface and restart zebra to change the pin path\n",
+			ebpf_mirror_pin_path());
+		return CMD_WARNING_CONFIG_FAILED;
+	}
 	if (ebpf_mirror_set_pin_path(FE_PIN_ROOT_DEFAULT, err, sizeof(err))) {
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
@@ -303,12 +317,13 @@ static int ebpf_config_write(struct vty *vty)
 }
 
 /*
- * A module cannot add a node type; zebra never installs VRRP_NODE (that is
- * vrrpd's), so its slot carries our config writer.
+ * A module cannot add a node type. Zebra never installs DEBUG_VNC_NODE
+ * (bgpd's), so its slot carries our config writer; it sorts before the
+ * interface blocks, so `ebpf pin-path` is read before any `ebpf fast-path`.
  */
 static struct cmd_node ebpf_node = {
 	.name = "ebpf",
-	.node = VRRP_NODE,
+	.node = DEBUG_VNC_NODE,
 	.parent_node = CONFIG_NODE,
 	.prompt = "",
 	.config_write = ebpf_config_write,

@@ -4,5 +4,6 @@
 #define EBPF_VTY_H
 
 void ebpf_vty_init(void);
+void ebpf_fastpath_vty_init(void);
 
 #endif /* EBPF_VTY_H */

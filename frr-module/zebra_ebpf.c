@@ -11,9 +11,11 @@
 
 #include "lib/libfrr.h"
 #include "lib/module.h"
+#include "lib/thread.h"
 
 #include "ebpf_dplane.h"
 #include "ebpf_errors.h"
+#include "ebpf_fastpath.h"
 #include "ebpf_mirror.h"
 #include "ebpf_vty.h"
 
@@ -21,10 +23,23 @@ static int ebpf_late_init(struct thread_master *tm)
 {
 	ebpf_error_init();
 	ebpf_vty_init();
+	ebpf_fastpath_vty_init();
 	if (ebpf_dplane_register())
 		flog_err(EC_EBPF_MAP_OPEN,
 			 "ebpf: cannot register the dataplane provider; mirror disabled");
 	return 0;
+}
+
+static struct thread *sweep_thread;
+
+/*
+ * Fast-path links a previous zebra pinned stay attached (forwarding goes
+ * on) until the configuration had its chance to claim them, the same
+ * delay the mirror gives the RIB to replay.
+ */
+static void ebpf_sweep_links(struct thread *t)
+{
+	ebpf_fastpath_sweep_unclaimed();
 }
 
 static int ebpf_config_post(struct thread_master *tm)
@@ -32,6 +47,16 @@ static int ebpf_config_post(struct thread_master *tm)
 	/* A failure is logged and shown; zebra carries on either way. */
 	ebpf_mirror_open();
 	ebpf_dplane_config_ready();
+	ebpf_fastpath_apply_deferred();
+	thread_add_timer(tm, ebpf_sweep_links, NULL,
+			 ebpf_mirror_reconcile_delay(), &sweep_thread);
+	return 0;
+}
+
+static int ebpf_fini(void)
+{
+	THREAD_OFF(sweep_thread);
+	ebpf_fastpath_close();
 	return 0;
 }
 
@@ -39,6 +64,7 @@ static int ebpf_module_init(void)
 {
 	hook_register(frr_late_init, ebpf_late_init);
 	hook_register(frr_config_post, ebpf_config_post);
+	hook_register(frr_fini, ebpf_fini);
 	return 0;
 }
 

@@ -69,9 +69,7 @@ def up():
              (u1, "u1-eth0", "192.0.2.2/24", "2001:db8:1::2/64"),
              (r1, "r1-up2", "203.0.113.1/24", "2001:db8:2::1/64"),
              (u2, "u2-eth0", "203.0.113.2/24", "2001:db8:2::2/64")]
-    for ns, dev, v4, v6 in addrs:
-        lab.ip(ns, f"addr add {v4} dev {dev}")
-        lab.ip(ns, f"addr add {v6} dev {dev} nodad")
+    lab.addresses(addrs)
     lab.ip(h, "route add default via 198.51.100.1")
     lab.ip(h, "-6 route add default via 2001:db8:10::1")
     for ns, gw4, gw6 in ((u1, "192.0.2.1", "2001:db8:1::1"),

@@ -519,7 +519,6 @@ int main(void)
 	}
 	/* No pinning in tests: private maps. */
 	bpf_map__set_pin_path(skel->maps.fe_ifstats_v1, NULL);
-	bpf_map__set_pin_path(skel->maps.fe_txports_v1, NULL);
 	if (fe_fwd__load(skel)) {
 		printf("SKIP: the kernel refused to load the programs: %s\n",
 		       strerror(errno));

@@ -188,6 +188,10 @@ class Daemon:
         else:
             os.kill(self.pid, signal.SIGKILL)
         self.pid = None
+        # A daemon that crashed on the way out is a failure, not a stop.
+        if sig == signal.SIGTERM and "aborting..." in self.log():
+            raise RuntimeError(f"{self.name} crashed on shutdown:\n"
+                               + self.log()[-3000:])
 
 
 class Lab:
@@ -224,6 +228,13 @@ class Lab:
             "peer", "name", if_b, "netns", ns_b])
         self.ip(ns_a, f"link set {if_a} up")
         self.ip(ns_b, f"link set {if_b} up")
+
+    def addresses(self, table):
+        """Assign (ns, dev, ipv4/len, ipv6/len) rows; IPv6 without DAD so
+        it is usable at once."""
+        for ns, dev, v4, v6 in table:
+            self.ip(ns, f"addr add {v4} dev {dev}")
+            self.ip(ns, f"addr add {v6} dev {dev} nodad")
 
     def pin_path(self, name, owned=True):
         """A fresh pin directory on bpffs, owned by frr as the

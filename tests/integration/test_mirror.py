@@ -46,12 +46,10 @@ def lab():
     q = lab.netns("q")
     lab.link(r, "r-eth0", p, "p-eth0")
     lab.link(r, "r-eth1", q, "q-eth0")
-    for ns, dev, v4, v6 in ((r, "r-eth0", "192.0.2.1/24", "2001:db8:1::1/64"),
-                            (p, "p-eth0", "192.0.2.2/24", "2001:db8:1::2/64"),
-                            (r, "r-eth1", "198.51.100.1/24", "2001:db8:2::1/64"),
-                            (q, "q-eth0", "198.51.100.2/24", "2001:db8:2::2/64")):
-        lab.ip(ns, f"addr add {v4} dev {dev}")
-        lab.ip(ns, f"addr add {v6} dev {dev} nodad")
+    lab.addresses(((r, "r-eth0", "192.0.2.1/24", "2001:db8:1::1/64"),
+                   (p, "p-eth0", "192.0.2.2/24", "2001:db8:1::2/64"),
+                   (r, "r-eth1", "198.51.100.1/24", "2001:db8:2::1/64"),
+                   (q, "q-eth0", "198.51.100.2/24", "2001:db8:2::2/64")))
     lab.r = r
     yield lab
     lab.close()

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fast-path attach/detach through pinned BPF links.
+ *
+ * A link pinned under the pin path keeps its program attached when zebra
+ * exits, so forwarding continues while zebra restarts. The pin's name
+ * carries ifindex and mode (fe_link_<ifindex>_<mode>); a new zebra whose
+ * configuration asks for the same attachment adopts the link and swaps in
+ * its freshly loaded program atomically (bpf_link_update). Links nobody
+ * claimed are detached once the configuration has had time to arrive.
+ */
+#include "lib/zebra.h"
+
+#include <dirent.h>
+#include <linux/if_link.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/privs.h"
+
+#include "ebpf_errors.h"
+#include "ebpf_fastpath.h"
+#include "ebpf_mirror.h"
+#include "fe_fwd.skel.h"
+
+extern struct zebra_privs_t zserv_privs;
+
+/* Not in Debian 12's uapi headers (Linux 6.1); stable since Linux 6.6. */
+#ifndef BPF_TCX_INGRESS_NR
+#define BPF_TCX_INGRESS_NR 46
+#endif
+
+struct fp_if {
+	uint32_t ifindex;
+	enum ebpf_fp_mode mode;
+	int link_fd;
+	bool adopted;
+};
+
+struct fp_deferred {
+	char ifname[INTERFACE_NAMSIZ];
+	uint32_t ifindex;
+	enum ebpf_fp_mode mode;
+};
+
+static struct {
+	struct fe_fwd *skel;
+	struct fp_if ifs[FE_IFSTATS_MAX];
+	int n;
+	struct fp_deferred deferred[FE_IFSTATS_MAX];
+	int ndeferred;
+	bool config_read;
+} fp;
+
+static const char *const mode_names[] = {
+	[EBPF_FP_NONE] = "none",
+	[EBPF_FP_XDP] = "xdp",
+	[EBPF_FP_XDP_GENERIC] = "xdp-generic",
+	[EBPF_FP_TC] = "tc",
+};
+
+const char *ebpf_fp_mode_str(enum ebpf_fp_mode mode)
+{
+	return mode < array_size(mode_names) ? mode_names[mode] : "?";
+}
+
+int ebpf_fp_mode_parse(const char *word)
+{
+	for (size_t i = EBPF_FP_XDP; i < array_size(mode_names); i++)
+		if (strcmp(word, mode_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static bool mode_is_xdp(enum ebpf_fp_mode mode)
+{
+	return mode == EBPF_FP_XDP || mode == EBPF_FP_XDP_GENERIC;
+}
+
+static struct fp_if *fp_find(uint32_t ifindex)
+{
+	for (int i = 0; i < fp.n; i++)
+		if (fp.ifs[i].ifindex == ifindex)
+			return &fp.ifs[i];
+	return NULL;
+}
+
+static void fp_forget(struct fp_if *f)
+{
+	*f = fp.ifs[--fp.n];
+}
+
+bool ebpf_fastpath_active(void)
+{
+	return fp.skel != NULL;
+}
+
+enum ebpf_fp_mode ebpf_fastpath_mode(uint32_t ifindex)
+{
+	struct fp_if *f = fp_find(ifindex);
+
+	if (f)
+		return f->mode;
+	for (int i = 0; i < fp.ndeferred; i++)
+		if (fp.deferred[i].ifindex == ifindex)
+			return fp.deferred[i].mode;
+	return EBPF_FP_NONE;
+}
+
+bool ebpf_fastpath_deferring(void)
+{
+	return !fp.config_read;
+}
+
+void ebpf_fastpath_defer(const char *ifname, uint32_t ifindex,
+			 enum ebpf_fp_mode mode)
+{
+	struct fp_deferred *d = NULL;
+
+	for (int i = 0; i < fp.ndeferred; i++)
+		if (fp.deferred[i].ifindex == ifindex)
+			d = &fp.deferred[i];
+	if (!d && fp.ndeferred == FE_IFSTATS_MAX)
+		return;
+	if (!d)
+		d = &fp.deferred[fp.ndeferred++];
+	strlcpy(d->ifname, ifname, sizeof(d->ifname));
+	d->ifindex = ifindex;
+	d->mode = mode;
+}
+
+void ebpf_fastpath_apply_deferred(void)
+{
+	char err[256];
+
+	fp.config_read = true;
+	for (int i = 0; i < fp.ndeferred; i++) {
+		struct fp_deferred *d = &fp.deferred[i];
+
+		if (d->mode == EBPF_FP_NONE)
+			continue;
+		if (ebpf_fastpath_attach(d->ifname, d->ifindex, d->mode, err,
+					 sizeof(err)))
+			flog_err(EC_EBPF_FASTPATH, "ebpf: %s", err);
+	}
+	fp.ndeferred = 0;
+}
+
+static void link_pin(char *buf, size_t size, uint32_t ifindex,
+		     enum ebpf_fp_mode mode)
+{
+	snprintf(buf, size, "%s/fe_link_%u_%s", ebpf_mirror_pin_path(),
+		 ifindex, ebpf_fp_mode_str(mode));
+}
+
+/*
+ * The devmap is pinned here rather than by libbpf (see fe_fwd.bpf.c):
+ * reuse the pinned one if there is one, else pin the new one after load.
+ */
+static int txports_reuse(char *path, size_t size)
+{
+	int fd;
+
+	snprintf(path, size, "%s/%s", ebpf_mirror_pin_path(), FE_MAP_TXPORTS);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_map__reuse_fd(fp.skel->maps.fe_txports_v1, fd)) {
+		close(fd);
+		return -errno;
+	}
+	close(fd); /* reuse_fd keeps its own duplicate */
+	return 1;
+}
+
+static int fp_load(char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
+	char txpath[512];
+	int ret = 0, reused = 0;
+
+	if (fp.skel)
+		return 0;
+	opts.pin_root_path = ebpf_mirror_pin_path();
+	frr_with_privs (&zserv_privs) {
+		fp.skel = fe_fwd__open_opts(&opts);
+		if (!fp.skel) {
+			ret = -errno;
+		} else {
+			reused = txports_reuse(txpath, sizeof(txpath));
+			ret = reused < 0 ? reused : fe_fwd__load(fp.skel);
+			if (!ret && !reused)
+				ret = bpf_map__pin(fp.skel->maps.fe_txports_v1,
+						   txpath);
+			if (ret) {
+				fe_fwd__destroy(fp.skel);
+				fp.skel = NULL;
+			}
+		}
+	}
+	if (ret) {
+		snprintf(err, errlen,
+			 "cannot load the fast-path programs (pin path %s): %s",
+			 ebpf_mirror_pin_path(), strerror(-ret));
+		flog_err(EC_EBPF_FASTPATH, "ebpf: %s", err);
+	}
+	return ret;
+}
+
+static int link_create(uint32_t ifindex, enum ebpf_fp_mode mode)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int prog_fd, attach;
+
+	if (mode_is_xdp(mode)) {
+		prog_fd = bpf_program__fd(fp.skel->progs.fe_xdp);
+		attach = BPF_XDP;
+		opts.flags = mode == EBPF_FP_XDP ? XDP_FLAGS_DRV_MODE
+						 : XDP_FLAGS_SKB_MODE;
+	} else {
+		prog_fd = bpf_program__fd(fp.skel->progs.fe_tc);
+		attach = BPF_TCX_INGRESS_NR;
+	}
+	return bpf_link_create(prog_fd, ifindex, attach, &opts);
+}
+
+static int prog_fd_for(enum ebpf_fp_mode mode)
+{
+	return bpf_program__fd(mode_is_xdp(mode) ? fp.skel->progs.fe_xdp
+						 : fp.skel->progs.fe_tc);
+}
+
+static const char *attach_error(int err, enum ebpf_fp_mode mode)
+{
+	switch (err) {
+	case EOPNOTSUPP:
+	case EINVAL:
+		if (mode == EBPF_FP_XDP)
+			return "the driver has no native XDP (use xdp-generic or tc)";
+		if (mode == EBPF_FP_TC)
+			return "the kernel has no tcx (Linux 6.6 or later needed; use xdp-generic)";
+		break;
+	case EBUSY:
+	case EEXIST:
+		return "another program is attached there (not frr-ebpf's): remove it first";
+	}
+	return strerror(err);
+}
+
+/* Per-interface counters and XDP egress membership. */
+static void fp_maps_add(uint32_t ifindex, enum ebpf_fp_mode mode)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct fe_if_stats *zero = XCALLOC(MTYPE_TMP, sizeof(*zero) * ncpu);
+	int tx = bpf_map__fd(fp.skel->maps.fe_txports_v1);
+
+	/* NOEXIST: an adopted interface keeps its counters. */
+	bpf_map_update_elem(bpf_map__fd(fp.skel->maps.fe_ifstats_v1), &ifindex,
+			    zero, BPF_NOEXIST);
+	XFREE(MTYPE_TMP, zero);
+	if (mode_is_xdp(mode))
+		bpf_map_update_elem(tx, &ifindex, &ifindex, BPF_ANY);
+	else
+		bpf_map_delete_elem(tx, &ifindex);
+}
+
+static void fp_maps_del(uint32_t ifindex)
+{
+	if (!fp.skel)
+		return;
+	bpf_map_delete_elem(bpf_map__fd(fp.skel->maps.fe_txports_v1), &ifindex);
+	bpf_map_delete_elem(bpf_map__fd(fp.skel->maps.fe_ifstats_v1), &ifindex);
+}
+
+/* Drop the pins of every mode but `keep` for ifindex (links detach). */
+static void unpin_other_modes(uint32_t ifindex, enum ebpf_fp_mode keep)
+{
+	char path[512];
+
+	for (int m = EBPF_FP_XDP; m < (int)array_size(mode_names); m++) {
+		if (m == (int)keep)
+			continue;
+		link_pin(path, sizeof(path), ifindex, m);
+		unlink(path);
+	}
+}
+
+int ebpf_fastpath_attach(const char *ifname, uint32_t ifindex,
+			 enum ebpf_fp_mode mode, char *err, size_t errlen)
+{
+	struct fp_if *f = fp_find(ifindex);
+	char path[512];
+	bool adopted = false;
+	int fd = -1, ret = 0;
+
+	if (f && f->mode == mode) {
+		snprintf(err, errlen, "fast path already attached to %s (%s)",
+			 ifname, ebpf_fp_mode_str(mode));
+		return -EEXIST;
+	}
+	if (f) {
+		/* Another mode: XDP modes exclude each other, so detach
+		 * first; on failure put the previous mode back.
+		 */
+		enum ebpf_fp_mode prev = f->mode;
+		char ignored[128];
+
+		ebpf_fastpath_detach(ifindex, ignored, sizeof(ignored));
+		ret = ebpf_fastpath_attach(ifname, ifindex, mode, err, errlen);
+		if (ret)
+			ebpf_fastpath_attach(ifname, ifindex, prev, ignored,
+					     sizeof(ignored));
+		return ret;
+	}
+	if (fp.n == FE_IFSTATS_MAX) {
+		snprintf(err, errlen, "at most %d interfaces", FE_IFSTATS_MAX);
+		return -ENOSPC;
+	}
+	if (!ebpf_mirror_is_open()) {
+		snprintf(err, errlen,
+			 "the eBPF maps are not available (see show ebpf mirror)");
+		return -ENOTCONN;
+	}
+	ret = fp_load(err, errlen);
+	if (ret)
+		return ret;
+
+	link_pin(path, sizeof(path), ifindex, mode);
+	frr_with_privs (&zserv_privs) {
+		/* A link a previous zebra pinned: keep it, swap the program
+		 * in atomically, so forwarding never stops.
+		 */
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			if (bpf_link_update(fd, prog_fd_for(mode), NULL) == 0) {
+				adopted = true;
+			} else {
+				close(fd);
+				unlink(path);
+				fd = -1;
+			}
+		}
+		if (fd < 0) {
+			fd = link_create(ifindex, mode);
+			if (fd < 0)
+				ret = -errno;
+			else if (bpf_obj_pin(fd, path)) {
+				ret = -errno;
+				close(fd);
+				fd = -1;
+			}
+		}
+		if (!ret) {
+			fp_maps_add(ifindex, mode);
+			unpin_other_modes(ifindex, mode);
+		}
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot attach the fast path to %s (%s): %s",
+			 ifname, ebpf_fp_mode_str(mode), attach_error(-ret, mode));
+		return ret;
+	}
+	f = &fp.ifs[fp.n++];
+	f->ifindex = ifindex;
+	f->mode = mode;
+	f->link_fd = fd;
+	f->adopted = adopted;
+	zlog_notice("ebpf: fast path %s on %s (ifindex %u)%s",
+		    ebpf_fp_mode_str(mode), ifname, ifindex,
+		    adopted ? ", adopted from the previous zebra" : "");
+	return 0;
+}
+
+int ebpf_fastpath_detach(uint32_t ifindex, char *err, size_t errlen)
+{
+	struct fp_if *f = fp_find(ifindex);
+	char path[512];
+
+	if (!f) {
+		snprintf(err, errlen, "no fast path on this interface");
+		return -ENOENT;
+	}
+	link_pin(path, sizeof(path), ifindex, f->mode);
+	frr_with_privs (&zserv_privs) {
+		unlink(path);
+		close(f->link_fd); /* last reference: the link detaches */
+		fp_maps_del(ifindex);
+	}
+	zlog_notice("ebpf: fast path removed from ifindex %u", ifindex);
+	fp_forget(f);
+	return 0;
+}
+
+void ebpf_fastpath_if_gone(uint32_t ifindex)
+{
+	char err[64];
+
+	if (fp_find(ifindex))
+		ebpf_fastpath_detach(ifindex, err, sizeof(err));
+}
+
+int ebpf_fastpath_sweep_unclaimed(void)
+{
+	const char *root = ebpf_mirror_pin_path();
+	struct dirent *de;
+	int swept = 0;
+	DIR *d;
+
+	d = opendir(root);
+	if (!d)
+		return 0;
+	frr_with_privs (&zserv_privs) {
+		while ((de = readdir(d))) {
+			unsigned int ifindex;
+			char mode[16], path[512];
+			struct fp_if *f;
+			int m;
+
+			if (sscanf(de->d_name, "fe_link_%u_%15s", &ifindex,
+				   mode) != 2)
+				continue;
+			m = ebpf_fp_mode_parse(mode);
+			f = fp_find(ifindex);
+			if (f && (int)f->mode == m)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", root, de->d_name);
+			if (unlink(path) == 0) {
+				swept++;
+				zlog_notice("ebpf: detached %s: no longer configured",
+					    de->d_name);
+			}
+		}
+	}
+	closedir(d);
+	return swept;
+}
+
+static uint32_t link_id(int fd, uint32_t *prog_id)
+{
+	struct bpf_link_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	*prog_id = info.prog_id;
+	return info.id;
+}
+
+int ebpf_fastpath_list(struct ebpf_fp_if *out, int max)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct fe_if_stats *pc = NULL;
+	int i, n = 0;
+
+	if (fp.skel && ncpu > 0)
+		pc = XCALLOC(MTYPE_TMP, sizeof(*pc) * ncpu);
+	for (i = 0; i < fp.n && n < max; i++, n++) {
+		struct ebpf_fp_if *o = &out[n];
+
+		memset(o, 0, sizeof(*o));
+		o->ifindex = fp.ifs[i].ifindex;
+		o->mode = fp.ifs[i].mode;
+		o->adopted = fp.ifs[i].adopted;
+		o->link_id = link_id(fp.ifs[i].link_fd, &o->prog_id);
+		if (!pc ||
+		    bpf_map_lookup_elem(bpf_map__fd(fp.skel->maps.fe_ifstats_v1),
+					&o->ifindex, pc))
+			continue;
+		for (int c = 0; c < ncpu; c++) {
+			o->stats.rx_packets += pc[c].rx_packets;
+			o->stats.rx_bytes += pc[c].rx_bytes;
+			o->stats.fwd_packets += pc[c].fwd_packets;
+			o->stats.fwd_bytes += pc[c].fwd_bytes;
+			for (int r = 0; r < FE_PASS_MAX; r++)
+				o->stats.pass[r] += pc[c].pass[r];
+			for (int r = 0; r < FE_DROP_MAX; r++)
+				o->stats.drop[r] += pc[c].drop[r];
+		}
+	}
+	XFREE(MTYPE_TMP, pc);
+	return n;
+}
+
+int ebpf_fastpath_clear_counters(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct fe_if_stats *zero;
+
+	if (!fp.skel)
+		return 0;
+	zero = XCALLOC(MTYPE_TMP, sizeof(*zero) * ncpu);
+	for (int i = 0; i < fp.n; i++)
+		bpf_map_update_elem(bpf_map__fd(fp.skel->maps.fe_ifstats_v1),
+				    &fp.ifs[i].ifindex, zero, BPF_EXIST);
+	XFREE(MTYPE_TMP, zero);
+	return 0;
+}
+
+static const char *const pass_json[FE_PASS_MAX] = {
+	[FE_PASS_NOT_IP] = "notIp",
+	[FE_PASS_VLAN] = "vlan",
+	[FE_PASS_MALFORMED] = "malformed",
+	[FE_PASS_PADDED] = "padded",
+	[FE_PASS_L2_MULTICAST] = "l2Multicast",
+	[FE_PASS_ADDR_SCOPE] = "addressScope",
+	[FE_PASS_TTL] = "ttl",
+	[FE_PASS_IP_OPTIONS] = "ipOptions",
+	[FE_PASS_IPV6_EXT] = "ipv6ExtensionHeaders",
+	[FE_PASS_NOT_FORWARDED] = "localOrNoRoute",
+	[FE_PASS_NO_ROUTE] = "unreachable",
+	[FE_PASS_NO_NEIGH] = "noNeighbour",
+	[FE_PASS_MTU] = "mtu",
+	[FE_PASS_HAIRPIN] = "hairpin",
+	[FE_PASS_EGRESS_SLOW] = "egressWithoutFastPath",
+	[FE_PASS_FWD_DISABLED] = "forwardingDisabled",
+	[FE_PASS_OTHER] = "other",
+};
+
+const char *ebpf_pass_reason_json(int reason)
+{
+	return reason >= 0 && reason < FE_PASS_MAX && pass_json[reason]
+		       ? pass_json[reason]
+		       : "unknown";
+}
+
+const char *ebpf_drop_reason_json(int reason)
+{
+	return reason == FE_DROP_BLACKHOLE ? "blackhole" : "unknown";
+}
+
+void ebpf_fastpath_close(void)
+{
+	/* Links stay pinned: the programs keep forwarding without zebra. */
+	for (int i = 0; i < fp.n; i++)
+		close(fp.ifs[i].link_fd);
+	fp.n = 0;
+	if (fp.skel)
+		fe_fwd__destroy(fp.skel);
+	fp.skel = NULL;
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Fast-path CLI: `ebpf fast-path` under an interface (written back by
+ * zebra's interface config hook, as zebra_irdp does), `show ebpf
+ * interfaces|counters [json]`, `clear ebpf counters`.
+ */
+#include "lib/zebra.h"
+
+#include "lib/command.h"
+#include "lib/if.h"
+#include "lib/json.h"
+#include "lib/vrf.h"
+#include "lib/vty.h"
+#include "zebra/interface.h"
+
+#include "ebpf_fastpath.h"
+#include "ebpf_vty.h"
+
+#define FP_MODES "<xdp|xdp-generic|tc>"
+#define FP_MODES_HELP                                                          \
+	"Native XDP in the driver (fastest)\n"                                 \
+	"Generic (skb) XDP: any driver\n"                                      \
+	"TC (tcx) ingress\n"
+
+DEFUN (ebpf_fast_path,
+       ebpf_fast_path_cmd,
+       "ebpf fast-path " FP_MODES,
+       "eBPF fast path and RIB mirror\n"
+       "Forward packets arriving here in eBPF, bypassing the kernel stack\n"
+       FP_MODES_HELP)
+{
+	VTY_DECLVAR_CONTEXT(interface, ifp);
+	int mode = ebpf_fp_mode_parse(argv[2]->text);
+	char err[256] = "";
+
+	if (ifp->ifindex == IFINDEX_INTERNAL) {
+		vty_out(vty, "%% interface %s does not exist in the kernel\n",
+			ifp->name);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (ifp->vrf->vrf_id != VRF_DEFAULT) {
+		vty_out(vty, "%% %s is not in the default VRF\n", ifp->name);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (ebpf_fastpath_deferring()) {
+		ebpf_fastpath_defer(ifp->name, ifp->ifindex, mode);
+		return CMD_SUCCESS;
+	}
+	if (ebpf_fastpath_attach(ifp->name, ifp->ifindex, mode, err,
+				 sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return CMD_SUCCESS;
+}
+
+DEFUN (no_ebpf_fast_path,
+       no_ebpf_fast_path_cmd,
+       "no ebpf fast-path [" FP_MODES "]",
+       NO_STR
+       "eBPF fast path and RIB mirror\n"
+       "Forward packets arriving here in eBPF, bypassing the kernel stack\n"
+       FP_MODES_HELP)
+{
+	VTY_DECLVAR_CONTEXT(interface, ifp);
+	char err[256] = "";
+
+	if (ebpf_fastpath_deferring()) {
+		ebpf_fastpath_defer(ifp->name, ifp->ifindex, EBPF_FP_NONE);
+		return CMD_SUCCESS;
+	}
+	if (ebpf_fastpath_detach(ifp->ifindex, err, sizeof(err))) {
+		vty_out(vty, "%% %s: %s\n", ifp->name, err);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return CMD_SUCCESS;
+}
+
+static int fp_config_write(struct vty *vty, struct interface *ifp)
+{
+	enum ebpf_fp_mode mode = ebpf_fastpath_mode(ifp->ifindex);
+
+	if (ifp->ifindex != IFINDEX_INTERNAL && mode != EBPF_FP_NONE)
+		vty_out(vty, " ebpf fast-path %s\n", ebpf_fp_mode_str(mode));
+	return 0;
+}
+
+static const char *ifname(uint32_t ifindex)
+{
+	struct interface *ifp = if_lookup_by_index(ifindex, VRF_DEFAULT);
+
+	return ifp ? ifp->name : "?";
+}
+
+static struct ebpf_fp_if fp_list[FE_IFSTATS_MAX];
+
+DEFUN (show_ebpf_interfaces,
+       show_ebpf_interfaces_cmd,
+       "show ebpf interfaces [json]",
+       SHOW_STR
+       "eBPF fast path and RIB mirror\n"
+       "Interfaces with the fast path attached\n"
+       JSON_STR)
+{
+	int n = ebpf_fastpath_list(fp_list, FE_IFSTATS_MAX);
+	bool uj = argc > 3;
+	json_object *json = NULL, *ji;
+
+	if (uj)
+		json = json_object_new_object();
+	else if (n)
+		vty_out(vty, "%-16s %7s %-12s %7s %7s %12s %12s\n", "Interface",
+			"Ifindex", "Mode", "Link", "Prog", "Received",
+			"Forwarded");
+	for (int i = 0; i < n; i++) {
+		const struct ebpf_fp_if *f = &fp_list[i];
+
+		if (!uj) {
+			vty_out(vty,
+				"%-16s %7u %-12s %7u %7u %12" PRIu64 " %12" PRIu64 "%s\n",
+				ifname(f->ifindex), f->ifindex,
+				ebpf_fp_mode_str(f->mode), f->link_id,
+				f->prog_id, (uint64_t)f->stats.rx_packets,
+				(uint64_t)f->stats.fwd_packets,
+				f->adopted ? "  (adopted)" : "");
+			continue;
+		}
+		ji = json_object_new_object();
+		json_object_int_add(ji, "ifindex", f->ifindex);
+		json_object_string_add(ji, "mode", ebpf_fp_mode_str(f->mode));
+		json_object_int_add(ji, "linkId", f->link_id);
+		json_object_int_add(ji, "programId", f->prog_id);
+		json_object_boolean_add(ji, "attached", f->link_id != 0);
+		json_object_boolean_add(ji, "adopted", f->adopted);
+		json_object_object_add(json, ifname(f->ifindex), ji);
+	}
+	if (uj)
+		vty_json(vty, json);
+	else if (!n)
+		vty_out(vty, "No interface has the eBPF fast path.\n");
+	return CMD_SUCCESS;
+}
+
+static json_object *stats_json(const struct fe_if_stats *s)
+{
+	json_object *j = json_object_new_object();
+	json_object *jp = json_object_new_object();
+	json_object *jd = json_object_new_object();
+	uint64_t passed = 0;
+
+	json_object_int_add(j, "rxPackets", s->rx_packets);
+	json_object_int_add(j, "rxBytes", s->rx_bytes);
+	json_object_int_add(j, "forwardedPackets", s->fwd_packets);
+	json_object_int_add(j, "forwardedBytes", s->fwd_bytes);
+	for (int r = 0; r < FE_PASS_MAX; r++) {
+		json_object_int_add(jp, ebpf_pass_reason_json(r), s->pass[r]);
+		passed += s->pass[r];
+	}
+	for (int r = 0; r < FE_DROP_MAX; r++)
+		json_object_int_add(jd, ebpf_drop_reason_json(r), s->drop[r]);
+	json_object_int_add(j, "toKernelPackets", passed);
+	json_object_object_add(j, "toKernel", jp);
+	json_object_object_add(j, "dropped", jd);
+	return j;
+}
+
+DEFUN (show_ebpf_counters,
+       show_ebpf_counters_cmd,
+       "show ebpf counters [json]",
+       SHOW_STR
+       "eBPF fast path and RIB mirror\n"
+       "Fast-path counters per interface: forwarded, to the kernel by reason, dropped\n"
+       JSON_STR)
+{
+	int n = ebpf_fastpath_list(fp_list, FE_IFSTATS_MAX);
+	bool uj = argc > 3;
+	json_object *json = NULL, *jifs = NULL;
+
+	if (uj) {
+		json = json_object_new_object();
+		jifs = json_object_new_object();
+		json_object_object_add(json, "interfaces", jifs);
+	}
+	for (int i = 0; i < n; i++) {
+		const struct fe_if_stats *s = &fp_list[i].stats;
+
+		if (uj) {
+			json_object_object_add(jifs, ifname(fp_list[i].ifindex),
+					       stats_json(s));
+			continue;
+		}
+		vty_out(vty, "%s (%s):\n", ifname(fp_list[i].ifindex),
+			ebpf_fp_mode_str(fp_list[i].mode));
+		vty_out(vty, "  received %" PRIu64 " packets, forwarded %" PRIu64 "\n",
+			(uint64_t)s->rx_packets, (uint64_t)s->fwd_packets);
+		for (int r = 0; r < FE_PASS_MAX; r++)
+			if (s->pass[r])
+				vty_out(vty, "  to kernel, %-22s %" PRIu64 "\n",
+					ebpf_pass_reason_json(r),
+					(uint64_t)s->pass[r]);
+		for (int r = 0; r < FE_DROP_MAX; r++)
+			if (s->drop[r])
+				vty_out(vty, "  dropped,   %-22s %" PRIu64 "\n",
+					ebpf_drop_reason_json(r),
+					(uint64_t)s->drop[r]);
+	}
+	if (uj)
+		vty_json(vty, json);
+	else if (!n)
+		vty_out(vty, "No interface has the eBPF fast path.\n");
+	return CMD_SUCCESS;
+}
+
+DEFUN (clear_ebpf_counters,
+       clear_ebpf_counters_cmd,
+       "clear ebpf counters",
+       CLEAR_STR
+       "eBPF fast path and RIB mirror\n"
+       "Fast-path counters\n")
+{
+	ebpf_fastpath_clear_counters();
+	return CMD_SUCCESS;
+}
+
+void ebpf_fastpath_vty_init(void)
+{
+	hook_register(zebra_if_config_wr, fp_config_write);
+	install_element(INTERFACE_NODE, &ebpf_fast_path_cmd);
+	install_element(INTERFACE_NODE, &no_ebpf_fast_path_cmd);
+	install_element(VIEW_NODE, &show_ebpf_interfaces_cmd);
+	install_element(VIEW_NODE, &show_ebpf_counters_cmd);
+	install_element(ENABLE_NODE, &clear_ebpf_counters_cmd);
+}
