@@ -40,12 +40,32 @@ struct {
 	__type(value, __u32);
 } fe_txports_v1 SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FE_VLANS_MAX);
+	__type(key, struct fe_vlan_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_vlanin_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FE_VLANS_MAX);
+	__type(key, __u32);
+	__type(value, struct fe_vlan_out);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_vlanout_v1 SEC(".maps");
+
 enum fe_action { FE_ACT_PASS, FE_ACT_DROP, FE_ACT_FWD };
 
 struct fe_verdict {
 	enum fe_action action;
-	__u32 reason;   /* fe_pass_reason or fe_drop_reason */
-	__u32 oif;      /* egress ifindex when forwarding */
+	__u32 reason;    /* fe_pass_reason or fe_drop_reason */
+	__u32 oif;       /* device to send on (a VLAN's parent) */
+	__u16 out_vid;   /* tag to send with, 0 for none */
+	__be16 l3_proto; /* ETH_P_IP or ETH_P_IPV6, network order */
+	__u8 dmac[ETH_ALEN];
+	__u8 smac[ETH_ALEN];
 };
 
 /* ip_decrease_ttl(): incremental checksum update, as the kernel does. */
@@ -56,6 +76,50 @@ static __always_inline void fe_ip4_dec_ttl(struct iphdr *ip)
 	check += bpf_htons(0x0100);
 	ip->check = (__u16)(check + (check >= 0xFFFF));
 	ip->ttl--;
+}
+
+/*
+ * Write the new L2 header (MACs, tag or none) at data, whose room has
+ * been made already, and decrement TTL/hop limit in the L3 header after
+ * it. Returns 0, or -1 if the frame is too short (cannot happen after a
+ * successful parse, but the verifier wants the check).
+ */
+static __always_inline int fe_rewrite(void *data, void *data_end,
+				      const struct fe_verdict *v, bool tag)
+{
+	struct ethhdr *eth = data;
+	void *l3 = eth + 1;
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	__builtin_memcpy(eth->h_dest, v->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, v->smac, ETH_ALEN);
+	if (tag) {
+		struct fe_vlan_hdr *vh = l3;
+
+		if ((void *)(vh + 1) > data_end)
+			return -1;
+		eth->h_proto = bpf_htons(ETH_P_8021Q);
+		vh->tci = bpf_htons(v->out_vid); /* PCP 0, as Linux by default */
+		vh->proto = v->l3_proto;
+		l3 = vh + 1;
+	} else {
+		eth->h_proto = v->l3_proto;
+	}
+	if (v->l3_proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = l3;
+
+		if ((void *)(ip + 1) > data_end)
+			return -1;
+		fe_ip4_dec_ttl(ip);
+	} else {
+		struct ipv6hdr *ip6 = l3;
+
+		if ((void *)(ip6 + 1) > data_end)
+			return -1;
+		ip6->hop_limit--;
+	}
+	return 0;
 }
 
 static __always_inline int fe_fib_pass_reason(int rc)
@@ -76,12 +140,17 @@ static __always_inline int fe_fib_pass_reason(int rc)
 	return FE_PASS_OTHER;
 }
 
-/* The shared body: decide, and on FE_ACT_FWD rewrite the packet. */
+/*
+ * The shared body: decide. On FE_ACT_FWD the verdict says where and with
+ * which L2 header; the entry point rewrites (it owns the frame's room).
+ */
 static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 				       __u32 ifindex, bool xdp,
 				       struct fe_verdict *v)
 {
 	struct bpf_fib_lookup fib = {};
+	struct fe_vlan_out *vout;
+	__u32 l3if = ifindex;
 	int rc;
 
 	v->action = FE_ACT_PASS;
@@ -90,8 +159,19 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		v->reason = rc;
 		return;
 	}
+	/* A tagged frame belongs to the VLAN interface, if we know it. */
+	if (p->tagged) {
+		struct fe_vlan_key k = { .ifindex = ifindex, .vid = p->vid };
+		__u32 *vif = bpf_map_lookup_elem(&fe_vlanin_v1, &k);
 
-	fib.ifindex = ifindex;
+		if (!vif) {
+			v->reason = FE_PASS_VLAN;
+			return;
+		}
+		l3if = *vif;
+	}
+
+	fib.ifindex = l3if;
 	fib.l4_protocol = p->l4_proto;
 	fib.sport = p->sport;
 	fib.dport = p->dport;
@@ -124,26 +204,29 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		v->reason = fe_fib_pass_reason(rc);
 		return;
 	}
-	if (fib.ifindex == ifindex) {
+	if (fib.ifindex == l3if) {
 		v->reason = FE_PASS_HAIRPIN;
 		return;
+	}
+	/* Out of a VLAN interface: through its parent, tagged. */
+	v->oif = fib.ifindex;
+	v->out_vid = 0;
+	vout = bpf_map_lookup_elem(&fe_vlanout_v1, &fib.ifindex);
+	if (vout) {
+		v->oif = vout->parent;
+		v->out_vid = vout->vid;
 	}
 	/* Check the egress before touching the packet: a redirect that
 	 * fails after the rewrite would hand the kernel a mangled frame.
 	 */
-	if (xdp && !bpf_map_lookup_elem(&fe_txports_v1, &fib.ifindex)) {
+	if (xdp && !bpf_map_lookup_elem(&fe_txports_v1, &v->oif)) {
 		v->reason = FE_PASS_EGRESS_SLOW;
 		return;
 	}
-
-	if (p->ip4)
-		fe_ip4_dec_ttl(p->ip4);
-	else
-		p->ip6->hop_limit--;
-	__builtin_memcpy(p->eth->h_dest, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(p->eth->h_source, fib.smac, ETH_ALEN);
+	v->l3_proto = p->ip4 ? bpf_htons(ETH_P_IP) : bpf_htons(ETH_P_IPV6);
+	__builtin_memcpy(v->dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(v->smac, fib.smac, ETH_ALEN);
 	v->action = FE_ACT_FWD;
-	v->oif = fib.ifindex;
 }
 
 static __always_inline void fe_count(__u32 ifindex, __u64 bytes,
@@ -182,6 +265,20 @@ int fe_xdp(struct xdp_md *ctx)
 	__u32 ifindex = ctx->ingress_ifindex;
 
 	fe_forward(ctx, &p, ifindex, true, &v);
+	if (v.action == FE_ACT_FWD) {
+		/* Make or take back room for the tag, then rewrite. */
+		int delta = p.tagged == !!v.out_vid ? 0 : (p.tagged ? 4 : -4);
+
+		if (delta && bpf_xdp_adjust_head(ctx, delta)) {
+			v.action = FE_ACT_PASS; /* untouched so far */
+			v.reason = FE_PASS_OTHER;
+		} else if (fe_rewrite((void *)(long)ctx->data,
+				      (void *)(long)ctx->data_end, &v,
+				      v.out_vid)) {
+			v.action = FE_ACT_DROP; /* unreachable in practice */
+			v.reason = FE_DROP_INTERNAL;
+		}
+	}
 	fe_count(ifindex, p.data_end - p.data, &v);
 	switch (v.action) {
 	case FE_ACT_FWD:
@@ -203,7 +300,25 @@ int fe_tc(struct __sk_buff *skb)
 	struct fe_verdict v = {};
 	__u32 ifindex = skb->ingress_ifindex;
 
+	/* With VLAN offload the tag is in the skb, not in the frame. */
+	if (skb->vlan_present) {
+		p.tagged = p.tag_meta = true;
+		p.vid = skb->vlan_tci & 0x0fff;
+	}
 	fe_forward(skb, &p, ifindex, false, &v);
+	if (v.action == FE_ACT_FWD) {
+		/* Tags travel as skb metadata on the way out. */
+		if ((p.tagged && bpf_skb_vlan_pop(skb)) ||
+		    (v.out_vid &&
+		     bpf_skb_vlan_push(skb, bpf_htons(ETH_P_8021Q), v.out_vid))) {
+			v.action = FE_ACT_DROP;
+			v.reason = FE_DROP_INTERNAL;
+		} else if (fe_rewrite((void *)(long)skb->data,
+				      (void *)(long)skb->data_end, &v, false)) {
+			v.action = FE_ACT_DROP;
+			v.reason = FE_DROP_INTERNAL;
+		}
+	}
 	fe_count(ifindex, skb->len, &v);
 	switch (v.action) {
 	case FE_ACT_FWD:

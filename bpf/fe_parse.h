@@ -22,10 +22,18 @@
 #define IP_MF 0x2000
 #define IP_OFFSET 0x1fff
 
+struct fe_vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
 struct fe_pkt {
 	void *data;
 	void *data_end;
 	struct ethhdr *eth;
+	bool tagged;           /* one 802.1Q tag in the frame */
+	bool tag_meta;         /* TC: the tag is in skb metadata (offload) */
+	__u16 vid;
 	struct iphdr *ip4;     /* one of ip4/ip6 is set */
 	struct ipv6hdr *ip6;
 	__u16 l3_len;          /* IP length from the header */
@@ -157,10 +165,12 @@ static __always_inline int fe_parse_ip6(struct fe_pkt *p, void *l3)
 	return FE_OK;
 }
 
-/* Ethernet, then IPv4 or IPv6. */
+/* Ethernet with at most one 802.1Q tag, then IPv4 or IPv6. */
 static __always_inline int fe_parse(struct fe_pkt *p)
 {
 	struct ethhdr *eth = p->data;
+	void *l3 = eth + 1;
+	__be16 proto;
 
 	if ((void *)(eth + 1) > p->data_end)
 		return FE_PASS_MALFORMED;
@@ -169,11 +179,26 @@ static __always_inline int fe_parse(struct fe_pkt *p)
 	if (eth->h_dest[0] & 1)
 		return FE_PASS_L2_MULTICAST;
 
-	switch (eth->h_proto) {
+	proto = eth->h_proto;
+	if (proto == bpf_htons(ETH_P_8021Q)) {
+		struct fe_vlan_hdr *vh = l3;
+
+		if ((void *)(vh + 1) > p->data_end)
+			return FE_PASS_MALFORMED;
+		/* a second tag is QinQ: the kernel's */
+		if (p->tag_meta)
+			return FE_PASS_VLAN;
+		p->tagged = true;
+		p->vid = bpf_ntohs(vh->tci) & 0x0fff;
+		proto = vh->proto;
+		l3 = vh + 1;
+	}
+
+	switch (proto) {
 	case bpf_htons(ETH_P_IP):
-		return fe_parse_ip4(p, eth + 1);
+		return fe_parse_ip4(p, l3);
 	case bpf_htons(ETH_P_IPV6):
-		return fe_parse_ip6(p, eth + 1);
+		return fe_parse_ip6(p, l3);
 	case bpf_htons(ETH_P_8021Q):
 	case bpf_htons(ETH_P_8021AD):
 		return FE_PASS_VLAN;

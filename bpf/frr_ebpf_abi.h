@@ -107,7 +107,28 @@ struct fe_nhg_val {
 
 #define FE_MAP_IFSTATS "fe_ifstats_v1"
 #define FE_MAP_TXPORTS "fe_txports_v1"
+#define FE_MAP_VLAN_IN "fe_vlanin_v1"
+#define FE_MAP_VLAN_OUT "fe_vlanout_v1"
 #define FE_IFSTATS_MAX 1024 /* interfaces with the fast path attached */
+#define FE_VLANS_MAX 4096
+
+/*
+ * 802.1Q subinterfaces. A tagged frame on `ifindex` with `vid` belongs to
+ * the VLAN interface in fe_vlanin; a route out of a VLAN interface leaves
+ * through its parent with the tag of fe_vlanout. The module fills both
+ * from zebra's interface table.
+ */
+struct fe_vlan_key {
+	__u32 ifindex; /* parent (the device the fast path is attached to) */
+	__u16 vid;
+	__u16 pad;
+};
+
+struct fe_vlan_out {
+	__u32 parent; /* device that sends the tagged frame */
+	__u16 vid;
+	__u16 pad;
+};
 
 /*
  * Why a packet went to the kernel instead of being forwarded. Every such
@@ -116,7 +137,7 @@ struct fe_nhg_val {
  */
 enum fe_pass_reason {
 	FE_PASS_NOT_IP,         /* ARP, LLDP, other ethertypes */
-	FE_PASS_VLAN,           /* 802.1Q/802.1ad tagged */
+	FE_PASS_VLAN,           /* tag of no known VLAN interface, QinQ */
 	FE_PASS_MALFORMED,      /* truncated, bad version/length/checksum */
 	FE_PASS_PADDED,         /* frame longer than the IP packet */
 	FE_PASS_L2_MULTICAST,   /* Ethernet broadcast or multicast */
@@ -138,6 +159,7 @@ enum fe_pass_reason {
 
 enum fe_drop_reason {
 	FE_DROP_BLACKHOLE, /* blackhole route: Linux drops silently too */
+	FE_DROP_INTERNAL,  /* a tag could not be pushed/popped mid-rewrite */
 	FE_DROP_MAX,
 };
 

@@ -20,6 +20,9 @@
 #include "lib/if.h"
 #include "lib/log.h"
 #include "lib/privs.h"
+#include "lib/thread.h"
+#include "lib/vrf.h"
+#include "zebra/interface.h"
 
 #include "ebpf_errors.h"
 #include "ebpf_fastpath.h"
@@ -54,6 +57,8 @@ static struct {
 	int ndeferred;
 	bool config_read;
 } fp;
+
+static struct thread *vlan_thread;
 
 static const char *const mode_names[] = {
 	[EBPF_FP_NONE] = "none",
@@ -210,6 +215,74 @@ static int fp_load(char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * Mirror zebra's 802.1Q subinterfaces into the VLAN maps: which VLAN
+ * interface a tagged frame belongs to, and how to leave through one.
+ * Stale entries go; it is cheap, so it simply runs again periodically.
+ */
+static void fp_sync_vlans(void)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	int in_fd, out_fd;
+	struct interface *ifp;
+	struct fe_vlan_key k, next, *prev = NULL;
+	uint32_t ok, onext, *oprev = NULL;
+
+	if (!fp.skel || !vrf)
+		return;
+	in_fd = bpf_map__fd(fp.skel->maps.fe_vlanin_v1);
+	out_fd = bpf_map__fd(fp.skel->maps.fe_vlanout_v1);
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		struct zebra_if *zif = ifp->info;
+		struct fe_vlan_out o = {};
+		uint32_t vif = ifp->ifindex;
+
+		if (!zif || !IS_ZEBRA_IF_VLAN(ifp) ||
+		    ifp->ifindex == IFINDEX_INTERNAL ||
+		    zif->link_ifindex == IFINDEX_INTERNAL)
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.ifindex = zif->link_ifindex;
+		k.vid = zif->l2info.vl.vid;
+		o.parent = zif->link_ifindex;
+		o.vid = zif->l2info.vl.vid;
+		bpf_map_update_elem(in_fd, &k, &vif, BPF_ANY);
+		bpf_map_update_elem(out_fd, &vif, &o, BPF_ANY);
+	}
+	/* Drop what no VLAN interface stands for any more. */
+	while (bpf_map_get_next_key(in_fd, prev, &next) == 0) {
+		uint32_t vif;
+
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(in_fd, &k, &vif) == 0 &&
+		    !if_lookup_by_index(vif, VRF_DEFAULT)) {
+			/* the walk restarts after a delete */
+			if (bpf_map_delete_elem(in_fd, &k) == 0)
+				prev = NULL;
+		}
+	}
+	while (bpf_map_get_next_key(out_fd, oprev, &onext) == 0) {
+		ok = onext;
+		oprev = &ok;
+		if (!if_lookup_by_index(ok, VRF_DEFAULT)) {
+			if (bpf_map_delete_elem(out_fd, &ok) == 0)
+				oprev = NULL;
+		}
+	}
+}
+
+static void fp_vlan_tick(struct thread *t)
+{
+	fp_sync_vlans();
+	thread_add_timer(t->master, fp_vlan_tick, NULL, 5, &vlan_thread);
+}
+
+void ebpf_fastpath_start(struct thread_master *tm)
+{
+	thread_add_timer(tm, fp_vlan_tick, NULL, 5, &vlan_thread);
+}
+
 static int link_create(uint32_t ifindex, enum ebpf_fp_mode mode)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
@@ -356,6 +429,7 @@ int ebpf_fastpath_attach(const char *ifname, uint32_t ifindex,
 		if (!ret) {
 			fp_maps_add(ifindex, mode);
 			unpin_other_modes(ifindex, mode);
+			fp_sync_vlans();
 		}
 	}
 	if (ret) {
@@ -528,11 +602,18 @@ const char *ebpf_pass_reason_json(int reason)
 
 const char *ebpf_drop_reason_json(int reason)
 {
-	return reason == FE_DROP_BLACKHOLE ? "blackhole" : "unknown";
+	switch (reason) {
+	case FE_DROP_BLACKHOLE:
+		return "blackhole";
+	case FE_DROP_INTERNAL:
+		return "internal";
+	}
+	return "unknown";
 }
 
 void ebpf_fastpath_close(void)
 {
+	THREAD_OFF(vlan_thread);
 	/* Links stay pinned: the programs keep forwarding without zebra. */
 	for (int i = 0; i < fp.n; i++)
 		close(fp.ifs[i].link_fd);

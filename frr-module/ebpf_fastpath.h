@@ -66,6 +66,8 @@ int ebpf_fastpath_clear_counters(void);
 const char *ebpf_pass_reason_json(int reason);
 const char *ebpf_drop_reason_json(int reason);
 
+struct thread_master;
+void ebpf_fastpath_start(struct thread_master *tm);
 void ebpf_fastpath_close(void);
 
 #endif /* EBPF_FASTPATH_H */

@@ -48,6 +48,7 @@ static int ebpf_config_post(struct thread_master *tm)
 	ebpf_mirror_open();
 	ebpf_dplane_config_ready();
 	ebpf_fastpath_apply_deferred();
+	ebpf_fastpath_start(tm);
 	thread_add_timer(tm, ebpf_sweep_links, NULL,
 			 ebpf_mirror_reconcile_delay(), &sweep_thread);
 	return 0;

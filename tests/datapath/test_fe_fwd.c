@@ -11,6 +11,10 @@
  *   in0 192.0.2.1/24  2001:db8:1::1/64   ingress
  *   eg0 198.51.100.1/24 2001:db8:2::1/64 egress, in the XDP devmap
  *   sl0 203.0.113.1/24                   egress without XDP fast path
+ *   vl0 100.64.1.1/24                    plays a VLAN interface: vid 200
+ *                                        on eg0 (fe_vlanout); tagged
+ *                                        frames with vid 100 on in0 belong
+ *                                        to in0 itself (fe_vlanin)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -39,7 +43,8 @@
 static const uint8_t NEIGH_MAC[ETH_ALEN] = { 0x02, 0, 0, 0, 0x02, 0x02 };
 static const uint8_t IN_PEER_MAC[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x02 };
 static uint8_t in_mac[ETH_ALEN], eg_mac[ETH_ALEN];
-static int in_ifindex, eg_ifindex, sl_ifindex;
+static uint8_t vl_mac[ETH_ALEN];
+static int in_ifindex, eg_ifindex, sl_ifindex, vl_ifindex;
 
 static int sh(const char *cmd)
 {
@@ -77,6 +82,11 @@ static int setup_netns(void)
 		"ip link add in0 type veth peer name in1",
 		"ip link add eg0 type veth peer name eg1",
 		"ip link add sl0 type veth peer name sl1",
+		"ip link add vl0 type veth peer name vl1",
+		"ip link set vl0 up && ip link set vl1 up",
+		"ip addr add 100.64.1.1/24 dev vl0",
+		"ip neigh add 100.64.1.2 lladdr 02:00:00:00:04:02 dev vl0 nud permanent",
+		"ip route add 198.18.8.0/24 via 100.64.1.2",
 		"ip link set in0 up && ip link set in1 up",
 		"ip link set eg0 up && ip link set eg1 up",
 		"ip link set sl0 up && ip link set sl1 up",
@@ -112,7 +122,9 @@ static int setup_netns(void)
 	in_ifindex = if_nametoindex("in0");
 	eg_ifindex = if_nametoindex("eg0");
 	sl_ifindex = if_nametoindex("sl0");
-	if (read_mac("in0", in_mac) || read_mac("eg0", eg_mac))
+	vl_ifindex = if_nametoindex("vl0");
+	if (read_mac("in0", in_mac) || read_mac("eg0", eg_mac) ||
+	    read_mac("vl0", vl_mac))
 		return -1;
 	return 0;
 }
@@ -234,6 +246,32 @@ static struct pkt forwarded(struct pkt in)
 	return in;
 }
 
+/* Insert an 802.1Q tag after the MACs. */
+static struct pkt tagged(struct pkt in, uint16_t vid)
+{
+	struct pkt v = in;
+
+	memcpy(v.b + 16, in.b + 12, in.len - 12);
+	v.b[12] = 0x81;
+	v.b[13] = 0x00;
+	v.b[14] = vid >> 8;
+	v.b[15] = vid & 0xff;
+	v.len = in.len + 4;
+	return v;
+}
+
+/* Forwarded out of the VLAN interface vl0: via eg0 with tag 200. */
+static struct pkt forwarded_vlan(struct pkt untagged_in)
+{
+	struct pkt out = forwarded(untagged_in);
+	struct ethhdr *e = (struct ethhdr *)out.b;
+	static const uint8_t vl_neigh[ETH_ALEN] = { 2, 0, 0, 0, 4, 2 };
+
+	memcpy(e->h_dest, vl_neigh, ETH_ALEN);
+	memcpy(e->h_source, vl_mac, ETH_ALEN);
+	return out;
+}
+
 /* ------------------------------------------------------------------ */
 /* The table                                                           */
 /* ------------------------------------------------------------------ */
@@ -248,6 +286,8 @@ struct tcase {
 	bool xdp_only;
 	bool expect_out;       /* compare output with `out` (else with `in`) */
 	struct pkt out;
+	bool has_out_tc;       /* TC output differs (tags live in skb metadata) */
+	struct pkt out_tc;
 };
 
 #define MAX_CASES 64
@@ -340,19 +380,34 @@ static void build_cases(void)
 	((struct ethhdr *)p.b)->h_proto = htons(ETH_P_ARP);
 	add("arp to kernel", p, V_PASS, FE_PASS_NOT_IP);
 
+	add("802.1Q unknown vid to kernel",
+	    tagged(ip4("198.18.1.10", 64, 18), 300), V_PASS, FE_PASS_VLAN);
+	add("802.1Q in 802.1Q to kernel",
+	    tagged(tagged(ip4("198.18.1.10", 64, 18), 300), 100), V_PASS,
+	    FE_PASS_VLAN);
 	{
-		/* 802.1Q tag inserted after the MACs */
-		struct pkt t = ip4("198.18.1.10", 64, 18);
-		struct pkt v = {};
+		struct tcase *t;
 
-		memcpy(v.b, t.b, 12);
-		v.b[12] = 0x81;
-		v.b[13] = 0x00;
-		v.b[14] = 0x00;
-		v.b[15] = 0x64; /* VID 100 */
-		memcpy(v.b + 16, t.b + 12, t.len - 12);
-		v.len = t.len + 4;
-		add("802.1Q tagged to kernel", v, V_PASS, FE_PASS_VLAN);
+		p = ip4("198.18.1.10", 64, 18);
+		t = add("vlan 100 in, untagged out", tagged(p, 100), V_FWD, -1);
+		t->out = forwarded(p); /* the tag is gone */
+
+		p = ip4("198.18.8.1", 64, 18);
+		t = add("untagged in, vlan 200 out", p, V_FWD, -1);
+		t->out = tagged(forwarded_vlan(p), 200);
+		t->has_out_tc = true; /* TC pushes the tag as skb metadata */
+		t->out_tc = forwarded_vlan(p);
+
+		p = ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_UDP);
+		t = add("ipv6 vlan 100 in, untagged out", tagged(p, 100), V_FWD,
+			-1);
+		t->out = forwarded(p);
+
+		p = ip4("198.18.8.1", 64, 18);
+		t = add("vlan 100 in, vlan 200 out", tagged(p, 100), V_FWD, -1);
+		t->out = tagged(forwarded_vlan(p), 200);
+		t->has_out_tc = true;
+		t->out_tc = forwarded_vlan(p);
 	}
 
 	p = ip4("198.18.1.10", 64, 18);
@@ -441,6 +496,9 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 		    .data_size_in = t->in.len, .data_out = out,
 		    .data_size_out = sizeof(out), .repeat = 1);
 	const struct pkt *want = t->expect_out ? &t->out : &t->in;
+
+	if (!xdp && t->has_out_tc)
+		want = &t->out_tc;
 	uint64_t before, after;
 	int want_ret;
 
@@ -519,6 +577,8 @@ int main(void)
 	}
 	/* No pinning in tests: private maps. */
 	bpf_map__set_pin_path(skel->maps.fe_ifstats_v1, NULL);
+	bpf_map__set_pin_path(skel->maps.fe_vlanin_v1, NULL);
+	bpf_map__set_pin_path(skel->maps.fe_vlanout_v1, NULL);
 	if (fe_fwd__load(skel)) {
 		printf("SKIP: the kernel refused to load the programs: %s\n",
 		       strerror(errno));
@@ -537,6 +597,19 @@ int main(void)
 	eg = eg_ifindex;
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_txports_v1), &eg, &eg,
 			    BPF_ANY);
+	{
+		struct fe_vlan_key k = { .ifindex = in_ifindex, .vid = 100 };
+		struct fe_vlan_out o = { .parent = eg_ifindex, .vid = 200 };
+		uint32_t vif = in_ifindex, vl = vl_ifindex;
+
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.fe_vlanin_v1),
+					&k, &vif, BPF_ANY) ||
+		    bpf_map_update_elem(bpf_map__fd(skel->maps.fe_vlanout_v1),
+					&vl, &o, BPF_ANY)) {
+			fprintf(stderr, "cannot fill the VLAN maps\n");
+			return 1;
+		}
+	}
 
 	build_cases();
 	for (int mode = 0; mode < 2; mode++) {
