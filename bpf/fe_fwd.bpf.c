@@ -11,7 +11,9 @@
 #include <bpf/bpf_endian.h>
 
 #include "frr_ebpf_abi.h"
+#include "fe_maps.h"
 #include "fe_parse.h"
+#include "fe_ecmp.h"
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -55,6 +57,58 @@ struct {
 	__type(value, struct fe_vlan_out);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_vlanout_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fe_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_config_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FE_POLICIES_MAX);
+	__type(key, struct fe_lpm4_key);
+	__type(value, struct fe_policy_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_policy4_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FE_POLICIES_MAX);
+	__type(key, struct fe_lpm6_key);
+	__type(value, struct fe_policy_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_policy6_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FE_POLICIES_MAX);
+	__type(key, __u32);
+	__type(value, struct fe_policy_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_polstats_v1 SEC(".maps");
+
+/* Resilient slot tables by NHG id, built by the module (lib/fe_resilient). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FE_NHG_MAX_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct fe_res_table);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_nhgres_v1 SEC(".maps");
+
+/* Per-CPU scratch: a group copy with excluded paths marked down. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fe_nhg_val);
+} fe_scratch SEC(".maps");
 
 enum fe_action { FE_ACT_PASS, FE_ACT_DROP, FE_ACT_FWD };
 
@@ -140,6 +194,283 @@ static __always_inline int fe_fib_pass_reason(int rc)
 	return FE_PASS_OTHER;
 }
 
+static __always_inline bool fe_addr_eq(const __u8 *a, const __u8 *b,
+				       int len)
+{
+	for (int i = 0; i < 16; i++) {
+		if (i >= len)
+			break;
+		if (a[i] != b[i])
+			return false;
+	}
+	return true;
+}
+
+/* addr within prefix/len (len in bits, at most 128). */
+static __always_inline bool fe_in_prefix(const __u8 *addr, const __u8 *pfx,
+					 __u32 len)
+{
+	for (int i = 0; i < 16; i++) {
+		__u32 bits = len > (__u32)i * 8 ? len - i * 8 : 0;
+		__u8 mask;
+
+		if (bits == 0)
+			break;
+		mask = bits >= 8 ? 0xff : (__u8)(0xff << (8 - bits));
+		if ((addr[i] ^ pfx[i]) & mask)
+			return false;
+	}
+	return true;
+}
+
+/* The source address in a 16-byte buffer (IPv4 in the first 4 bytes). */
+static __always_inline void fe_src(const struct fe_pkt *p, __u8 *buf)
+{
+	__builtin_memset(buf, 0, 16);
+	if (p->v4)
+		__builtin_memcpy(buf, &p->ip4->saddr, 4);
+	else
+		__builtin_memcpy(buf, &p->ip6->saddr, 16);
+}
+
+/* The policy for this packet, counted; NULL if none applies. */
+static __always_inline struct fe_policy_val *
+fe_policy_match(const struct fe_pkt *p, __u32 l3if, __u64 bytes)
+{
+	struct fe_policy_val *pol;
+	struct fe_policy_stats *st;
+
+	if (p->v4) {
+		struct fe_lpm4_key k = { .prefixlen = 32 };
+
+		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
+		pol = bpf_map_lookup_elem(&fe_policy4_v1, &k);
+	} else {
+		struct fe_lpm6_key k = { .prefixlen = 128 };
+
+		__builtin_memcpy(k.addr, &p->ip6->daddr, 16);
+		pol = bpf_map_lookup_elem(&fe_policy6_v1, &k);
+	}
+	if (!pol)
+		return NULL;
+	if (pol->ingress && pol->ingress != l3if)
+		return NULL;
+	if (pol->src_len) {
+		__u8 src[16];
+
+		fe_src(p, src);
+		if (!fe_in_prefix(src, pol->src, pol->src_len))
+			return NULL;
+	}
+	st = bpf_map_lookup_elem(&fe_polstats_v1, &pol->id);
+	if (st) {
+		st->packets++;
+		st->bytes += bytes;
+	}
+	return pol;
+}
+
+/* The mirror's route for the destination: its group id, or 0. */
+static __always_inline __u32 fe_route_nhg(const struct fe_pkt *p)
+{
+	struct fe_route_val *r;
+
+	if (p->v4) {
+		struct fe_lpm4_key k = { .prefixlen = 32 };
+
+		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
+		r = bpf_map_lookup_elem(&fe_route4_v1, &k);
+	} else {
+		struct fe_lpm6_key k = { .prefixlen = 128 };
+
+		__builtin_memcpy(k.addr, &p->ip6->daddr, 16);
+		r = bpf_map_lookup_elem(&fe_route6_v1, &k);
+	}
+	if (!r || r->kind != FE_ROUTE_UNICAST)
+		return 0;
+	return r->nhg_id;
+}
+
+/*
+ * The group scans below run over up to FE_MAX_PATHS paths. They are
+ * global functions so that the verifier checks each once, on its own,
+ * instead of once per path through fe_forward (which it could not finish).
+ * Their arguments are small structs on the caller's stack.
+ */
+struct fe_sel_arg {
+	struct fe_flow flow;
+	__u32 seed;
+	__u32 nhg_id;
+	__u8 algo;
+	__u8 fields;
+	__u8 scratch; /* choose in this CPU's scratch copy, not the map */
+	__u8 pad;
+};
+
+/* Index of the path of the group for this flow, or -1. */
+__attribute__((noinline)) int fe_select(struct fe_sel_arg *a)
+{
+	struct fe_nhg_val *g;
+	struct fe_res_table *t;
+	__u32 zero = 0, hash;
+
+	if (!a)
+		return -1;
+	g = a->scratch ? bpf_map_lookup_elem(&fe_scratch, &zero)
+		       : bpf_map_lookup_elem(&fe_nhg_v1, &a->nhg_id);
+	if (!g)
+		return -1;
+	hash = fe_flow_hash(&a->flow, a->seed, a->fields);
+	switch (a->algo) {
+	case FE_ECMP_WEIGHTED:
+		return fe_ecmp_weighted(hash, g);
+	case FE_ECMP_RESILIENT:
+		t = bpf_map_lookup_elem(&fe_nhgres_v1, &a->nhg_id);
+		return t ? fe_ecmp_resilient_nhg(hash, t, g)
+			 : fe_ecmp_weighted(hash, g);
+	}
+	return fe_ecmp_hash_threshold_nhg(hash, g);
+}
+
+struct fe_has_arg {
+	__u32 nhg_id;
+	__u32 ifindex;
+	__u8 gw[16];
+	__u8 alen;
+	__u8 exclude; /* also copy the group to scratch without gw */
+	__u8 pad[2];
+};
+
+/*
+ * Is the kernel's choice (egress, gateway) one of the group's paths? Only
+ * then is the mirror's route the one the kernel used, and ours to choose
+ * in. With exclude, the scratch copy gets every path through gw marked
+ * down. 1 yes, 0 no, -1 no group.
+ */
+__attribute__((noinline)) int fe_nhg_check(struct fe_has_arg *a)
+{
+	struct fe_nhg_val *g, *c = NULL;
+	__u32 zero = 0, count, i;
+	int found = 0;
+
+	if (!a)
+		return -1;
+	g = bpf_map_lookup_elem(&fe_nhg_v1, &a->nhg_id);
+	if (!g)
+		return -1;
+	if (a->exclude) {
+		c = bpf_map_lookup_elem(&fe_scratch, &zero);
+		if (!c)
+			return -1;
+		c->count = g->count;
+		c->total_weight = 0;
+	}
+	count = g->count;
+	for (i = 0; i < FE_MAX_PATHS; i++) {
+		const struct fe_nexthop *nh = &g->nh[i];
+		bool same_gw;
+
+		if (i >= count)
+			break;
+		same_gw = fe_addr_eq(nh->addr, a->gw, a->alen);
+		if (nh->ifindex == a->ifindex &&
+		    (nh->type == FE_NH_IFINDEX || same_gw))
+			found = 1;
+		if (c) {
+			c->nh[i] = *nh;
+			if (same_gw)
+				c->nh[i].weight = 0;
+		}
+	}
+	return found;
+}
+
+/* A path of the group by the configured algorithm, or NULL. */
+static __always_inline const struct fe_nexthop *
+fe_choose(const struct fe_pkt *p, const struct fe_config *cfg, __u32 nhg_id,
+	  bool scratch)
+{
+	struct fe_sel_arg a = {};
+	struct fe_nhg_val *g;
+	__u32 zero = 0;
+	int idx;
+
+	a.flow.proto = p->l4_proto;
+	a.flow.sport = p->sport;
+	a.flow.dport = p->dport;
+	if (p->v4) {
+		a.flow.family = AF_INET;
+		__builtin_memcpy(a.flow.src, &p->ip4->saddr, 4);
+		__builtin_memcpy(a.flow.dst, &p->ip4->daddr, 4);
+	} else {
+		a.flow.family = AF_INET6;
+		__builtin_memcpy(a.flow.src, &p->ip6->saddr, 16);
+		__builtin_memcpy(a.flow.dst, &p->ip6->daddr, 16);
+	}
+	a.seed = cfg->seed;
+	a.nhg_id = nhg_id;
+	a.algo = cfg->ecmp_algo;
+	a.fields = cfg->hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3;
+	a.scratch = scratch;
+	idx = fe_select(&a);
+	g = scratch ? bpf_map_lookup_elem(&fe_scratch, &zero)
+		    : bpf_map_lookup_elem(&fe_nhg_v1, &nhg_id);
+	return g ? fe_ecmp_nh(g, idx) : NULL;
+}
+
+/*
+ * L2 for a path the fast path chose itself: look the gateway up out of
+ * the path's interface (the connected route and its neighbour). A
+ * gateway that is not on-link there, or no neighbour, is the kernel's.
+ */
+static __always_inline int fe_fib_via(void *ctx, const struct fe_pkt *p,
+				      const struct fe_nexthop *nh, __u32 l3if,
+				      struct bpf_fib_lookup *fib)
+{
+	/* A pinned gateway (no ifindex): on-link wherever the FIB says. */
+	__u32 flags = nh->ifindex ? BPF_FIB_LOOKUP_DIRECT | BPF_FIB_LOOKUP_OUTPUT
+				  : BPF_FIB_LOOKUP_DIRECT;
+	__u8 gw[16];
+	int alen, rc;
+
+	__builtin_memset(fib, 0, sizeof(*fib));
+	fib->ifindex = nh->ifindex ? nh->ifindex : l3if;
+	fib->l4_protocol = p->l4_proto;
+	fib->sport = p->sport;
+	fib->dport = p->dport;
+	fib->tot_len = p->l3_len;
+	if (nh->type == FE_NH_IFINDEX) {
+		/* on-link destination: resolve the destination itself */
+		alen = p->v4 ? 4 : 16;
+		__builtin_memset(gw, 0, sizeof(gw));
+		if (p->v4)
+			__builtin_memcpy(gw, &p->ip4->daddr, 4);
+		else
+			__builtin_memcpy(gw, &p->ip6->daddr, 16);
+	} else {
+		alen = nh->type == FE_NH_IPV4 ? 4 : 16;
+		__builtin_memcpy(gw, nh->addr, 16);
+	}
+	if (alen == 4) {
+		fib->family = AF_INET;
+		__builtin_memcpy(&fib->ipv4_dst, gw, 4);
+		if (p->v4)
+			fib->ipv4_src = p->ip4->saddr;
+	} else {
+		fib->family = AF_INET6;
+		__builtin_memcpy(fib->ipv6_dst, gw, 16);
+	}
+	rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), flags);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return rc;
+	/* the lookup replaces the destination by the gateway it used */
+	if ((nh->ifindex && fib->ifindex != nh->ifindex) ||
+	    !fe_addr_eq(alen == 4 ? (__u8 *)&fib->ipv4_dst
+				  : (__u8 *)fib->ipv6_dst, gw, alen))
+		return -1;
+	return rc;
+}
+
 /*
  * The shared body: decide. On FE_ACT_FWD the verdict says where and with
  * which L2 header; the entry point rewrites (it owns the frame's room).
@@ -150,7 +481,12 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 {
 	struct bpf_fib_lookup fib = {};
 	struct fe_vlan_out *vout;
-	__u32 l3if = ifindex;
+	struct fe_config *cfg;
+	struct fe_policy_val *pol = NULL;
+	struct fe_nhg_val *g = NULL;
+	const struct fe_nexthop *via = NULL;
+	struct fe_nexthop pin = {};
+	__u32 l3if = ifindex, zero = 0, nhg_id = 0;
 	int rc;
 
 	v->action = FE_ACT_PASS;
@@ -171,12 +507,39 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		l3if = *vif;
 	}
 
+	cfg = bpf_map_lookup_elem(&fe_config_v1, &zero);
+	if (cfg && cfg->npolicies) {
+		pol = fe_policy_match(p, l3if, p->data_end - p->data);
+		if (pol && pol->action == FE_POL_DROP) {
+			v->action = FE_ACT_DROP;
+			v->reason = FE_DROP_POLICY;
+			return;
+		}
+		if (pol && pol->action == FE_POL_KERNEL) {
+			v->reason = FE_PASS_POLICY;
+			return;
+		}
+		if (pol && pol->action == FE_POL_NHG) {
+			via = fe_choose(p, cfg, pol->nhg_id, false);
+			if (!via) {
+				v->reason = FE_PASS_NO_PATH;
+				return;
+			}
+		}
+		if (pol && pol->action == FE_POL_PIN) {
+			pin.type = p->v4 ? FE_NH_IPV4 : FE_NH_IPV6;
+			pin.ifindex = 0; /* wherever the gateway is on-link */
+			__builtin_memcpy(pin.addr, pol->nh, 16);
+			via = &pin;
+		}
+	}
+
 	fib.ifindex = l3if;
 	fib.l4_protocol = p->l4_proto;
 	fib.sport = p->sport;
 	fib.dport = p->dport;
 	fib.tot_len = p->l3_len;
-	if (p->ip4) {
+	if (p->v4) {
 		fib.family = AF_INET;
 		fib.tos = p->ip4->tos;
 		fib.ipv4_src = p->ip4->saddr;
@@ -195,6 +558,53 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 	}
 
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+
+	/*
+	 * The kernel decided the route (local, unreachable, blackhole and
+	 * rules included). Where the mirror knows it as multipath and the
+	 * operator chose another algorithm, or a policy excludes the
+	 * kernel's path, pick the path ourselves among the mirror's.
+	 */
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS && !via && cfg) {
+		bool excluded = pol && pol->action == FE_POL_EXCLUDE &&
+				fe_addr_eq(p->v4 ? (__u8 *)&fib.ipv4_dst
+						  : (__u8 *)fib.ipv6_dst,
+					   pol->nh, p->v4 ? 4 : 16);
+
+		if (excluded || cfg->ecmp_algo != FE_ECMP_KERNEL)
+			nhg_id = fe_route_nhg(p);
+		if (nhg_id) {
+			struct fe_has_arg h = {
+				.nhg_id = nhg_id,
+				.ifindex = fib.ifindex,
+				.alen = p->v4 ? 4 : 16,
+				.exclude = excluded,
+			};
+
+			if (p->v4)
+				__builtin_memcpy(h.gw, &fib.ipv4_dst, 4);
+			else
+				__builtin_memcpy(h.gw, fib.ipv6_dst, 16);
+			/* not the kernel's route: the kernel decides */
+			if (fe_nhg_check(&h) != 1)
+				nhg_id = 0;
+			g = nhg_id ? bpf_map_lookup_elem(&fe_nhg_v1, &nhg_id)
+				   : NULL;
+		}
+		if (g && (excluded || g->count > 1))
+			via = fe_choose(p, cfg, nhg_id, excluded);
+		if (excluded && !via) {
+			v->reason = FE_PASS_NO_PATH;
+			return;
+		}
+	}
+	if (via) {
+		rc = fe_fib_via(ctx, p, via, l3if, &fib);
+		if (rc < 0) {
+			v->reason = FE_PASS_NO_PATH;
+			return;
+		}
+	}
 	if (rc == BPF_FIB_LKUP_RET_BLACKHOLE) {
 		v->action = FE_ACT_DROP;
 		v->reason = FE_DROP_BLACKHOLE;
@@ -223,7 +633,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		v->reason = FE_PASS_EGRESS_SLOW;
 		return;
 	}
-	v->l3_proto = p->ip4 ? bpf_htons(ETH_P_IP) : bpf_htons(ETH_P_IPV6);
+	v->l3_proto = p->v4 ? bpf_htons(ETH_P_IP) : bpf_htons(ETH_P_IPV6);
 	__builtin_memcpy(v->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(v->smac, fib.smac, ETH_ALEN);
 	v->action = FE_ACT_FWD;

@@ -12,32 +12,6 @@
 #include <bpf/bpf_helpers.h>
 
 #include "frr_ebpf_abi.h"
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FE_ROUTE4_MAX_DEFAULT);
-	__type(key, struct fe_lpm4_key);
-	__type(value, struct fe_route_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_route4_v1 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FE_ROUTE6_MAX_DEFAULT);
-	__type(key, struct fe_lpm6_key);
-	__type(value, struct fe_route_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_route6_v1 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FE_NHG_MAX_DEFAULT);
-	__type(key, __u32);
-	__type(value, struct fe_nhg_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_nhg_v1 SEC(".maps");
+#include "fe_maps.h"
 
 char LICENSE[] SEC("license") = "GPL";

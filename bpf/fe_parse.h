@@ -36,6 +36,9 @@ struct fe_pkt {
 	__u16 vid;
 	struct iphdr *ip4;     /* one of ip4/ip6 is set */
 	struct ipv6hdr *ip6;
+	bool v4;               /* ip4 is the one: test this, not the pointer
+				* (the verifier cannot tell that a packet
+				* pointer kept on the stack is not NULL) */
 	__u16 l3_len;          /* IP length from the header */
 	__u8 l4_proto;
 	__be16 sport, dport;   /* 0 unless TCP/UDP and not a fragment */
@@ -100,6 +103,7 @@ static __always_inline int fe_parse_ip4(struct fe_pkt *p, void *l3)
 		return FE_PASS_TTL;
 
 	p->ip4 = ip;
+	p->v4 = true;
 	p->l4_proto = ip->protocol;
 	frag = bpf_ntohs(ip->frag_off);
 	/* Fragments are forwarded as they are, without L4 fields. */

@@ -130,6 +130,59 @@ struct fe_vlan_out {
 	__u16 pad;
 };
 
+/* ------------------------------------------------------------------ */
+/* Fast-path settings and policy overrides                             */
+/* ------------------------------------------------------------------ */
+
+#define FE_MAP_CONFIG "fe_config_v1"
+#define FE_MAP_POLICY4 "fe_policy4_v1"
+#define FE_MAP_POLICY6 "fe_policy6_v1"
+#define FE_MAP_POLSTATS "fe_polstats_v1"
+#define FE_POLICIES_MAX 1024
+
+enum fe_ecmp_algo {
+	FE_ECMP_KERNEL = 0,         /* bpf_fib_lookup picks (L4 ports given) */
+	FE_ECMP_HASH_THRESHOLD = 1, /* RFC 2992 over the mirror's paths */
+	FE_ECMP_WEIGHTED = 2,       /* zebra's weights */
+	FE_ECMP_RESILIENT = 3,      /* slot table: minimal disruption */
+};
+
+/* Runtime settings, one entry (key 0), written by the module. */
+struct fe_config {
+	__u8 ecmp_algo;   /* enum fe_ecmp_algo */
+	__u8 hash_l4;     /* 1: hash addresses, protocol and ports */
+	__u16 npolicies;  /* installed policies; 0 skips the policy lookup */
+	__u32 seed;
+};
+
+enum fe_policy_action {
+	FE_POL_DROP = 1,
+	FE_POL_KERNEL = 2,  /* hand to the kernel */
+	FE_POL_COUNT = 3,   /* count, then forward as usual */
+	FE_POL_NHG = 4,     /* forward by a given nexthop group */
+	FE_POL_PIN = 5,     /* forward via this nexthop */
+	FE_POL_EXCLUDE = 6, /* never via this nexthop */
+};
+
+/* Value of the policy tries (keys: fe_lpm4_key / fe_lpm6_key, the
+ * destination). Source and ingress narrow the match further.
+ */
+struct fe_policy_val {
+	__u32 id;       /* index into fe_polstats_v1 */
+	__u8 action;    /* enum fe_policy_action */
+	__u8 src_len;   /* 0: any source */
+	__u8 pad[2];
+	__u32 ingress;  /* ifindex, 0: any */
+	__u32 nhg_id;   /* FE_POL_NHG */
+	__u8 src[16];   /* source prefix, host bits clear */
+	__u8 nh[16];    /* FE_POL_PIN / FE_POL_EXCLUDE gateway */
+};
+
+struct fe_policy_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
 /*
  * Why a packet went to the kernel instead of being forwarded. Every such
  * packet is handed over untouched; the kernel then does what Linux does
@@ -154,12 +207,15 @@ enum fe_pass_reason {
 	FE_PASS_EGRESS_SLOW,    /* egress has no XDP fast path */
 	FE_PASS_FWD_DISABLED,   /* forwarding off on the ingress interface */
 	FE_PASS_OTHER,          /* any other fib lookup result */
+	FE_PASS_POLICY,         /* a policy said: kernel */
+	FE_PASS_NO_PATH,        /* policy or ECMP left no usable path */
 	FE_PASS_MAX,
 };
 
 enum fe_drop_reason {
 	FE_DROP_BLACKHOLE, /* blackhole route: Linux drops silently too */
 	FE_DROP_INTERNAL,  /* a tag could not be pushed/popped mid-rewrite */
+	FE_DROP_POLICY,    /* a policy said: drop */
 	FE_DROP_MAX,
 };
 

@@ -27,6 +27,7 @@
 #include "ebpf_errors.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_mirror.h"
+#include "ebpf_policy.h"
 #include "fe_fwd.skel.h"
 
 extern struct zebra_privs_t zserv_privs;
@@ -96,6 +97,11 @@ static struct fp_if *fp_find(uint32_t ifindex)
 static void fp_forget(struct fp_if *f)
 {
 	*f = fp.ifs[--fp.n];
+}
+
+struct fe_fwd *ebpf_fastpath_skel(void)
+{
+	return fp.skel;
 }
 
 bool ebpf_fastpath_active(void)
@@ -195,6 +201,15 @@ static int fp_load(char *err, size_t errlen)
 		if (!fp.skel) {
 			ret = -errno;
 		} else {
+			/* The mirror's maps, shared by fd: same maps whatever
+			 * sizes they were created with.
+			 */
+			bpf_map__reuse_fd(fp.skel->maps.fe_route4_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_ROUTE4));
+			bpf_map__reuse_fd(fp.skel->maps.fe_route6_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_ROUTE6));
+			bpf_map__reuse_fd(fp.skel->maps.fe_nhg_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_NHG));
 			reused = txports_reuse(txpath, sizeof(txpath));
 			ret = reused < 0 ? reused : fe_fwd__load(fp.skel);
 			if (!ret && !reused)
@@ -211,8 +226,10 @@ static int fp_load(char *err, size_t errlen)
 			 "cannot load the fast-path programs (pin path %s): %s",
 			 ebpf_mirror_pin_path(), strerror(-ret));
 		flog_err(EC_EBPF_FASTPATH, "ebpf: %s", err);
+		return ret;
 	}
-	return ret;
+	ebpf_policy_sync();
+	return 0;
 }
 
 /*

@@ -66,6 +66,10 @@ int ebpf_fastpath_clear_counters(void);
 const char *ebpf_pass_reason_json(int reason);
 const char *ebpf_drop_reason_json(int reason);
 
+struct fe_fwd;
+/* The loaded fast-path object, or NULL (for the policy and show code). */
+struct fe_fwd *ebpf_fastpath_skel(void);
+
 struct thread_master;
 void ebpf_fastpath_start(struct thread_master *tm);
 void ebpf_fastpath_close(void);

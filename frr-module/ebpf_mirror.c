@@ -435,6 +435,11 @@ bool ebpf_mirror_is_open(void)
 	return m.skel != NULL;
 }
 
+int ebpf_mirror_map_fd(enum ebpf_map_id id)
+{
+	return m.skel ? m.fd[id] : -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* Writes (lock held, dplane thread)                                   */
 /* ------------------------------------------------------------------ */

@@ -61,6 +61,8 @@ unsigned int ebpf_mirror_reconcile_delay(void);
 int ebpf_mirror_open(void);
 void ebpf_mirror_close(void);
 bool ebpf_mirror_is_open(void);
+/* fd of an open map (for the fast path to share it), or -1. */
+int ebpf_mirror_map_fd(enum ebpf_map_id id);
 
 /* Batch bracket for the dplane thread: takes the lock once per batch. */
 void ebpf_mirror_lock(void);

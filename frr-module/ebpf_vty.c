@@ -311,6 +311,7 @@ static int ebpf_config_write(struct vty *vty)
 			ebpf_mirror_reconcile_delay());
 		lines++;
 	}
+	lines += ebpf_policy_config_write(vty);
 	if (lines)
 		vty_out(vty, "!\n");
 	return lines;

@@ -5,5 +5,9 @@
 
 void ebpf_vty_init(void);
 void ebpf_fastpath_vty_init(void);
+void ebpf_policy_vty_init(void);
+
+struct vty;
+int ebpf_policy_config_write(struct vty *vty);
 
 #endif /* EBPF_VTY_H */

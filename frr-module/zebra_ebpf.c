@@ -16,6 +16,7 @@
 #include "ebpf_dplane.h"
 #include "ebpf_errors.h"
 #include "ebpf_fastpath.h"
+#include "ebpf_policy.h"
 #include "ebpf_mirror.h"
 #include "ebpf_vty.h"
 
@@ -24,6 +25,8 @@ static int ebpf_late_init(struct thread_master *tm)
 	ebpf_error_init();
 	ebpf_vty_init();
 	ebpf_fastpath_vty_init();
+	ebpf_policy_init();
+	ebpf_policy_vty_init();
 	if (ebpf_dplane_register())
 		flog_err(EC_EBPF_MAP_OPEN,
 			 "ebpf: cannot register the dataplane provider; mirror disabled");
@@ -58,6 +61,7 @@ static int ebpf_fini(void)
 {
 	THREAD_OFF(sweep_thread);
 	ebpf_fastpath_close();
+	ebpf_policy_fini();
 	return 0;
 }
 

@@ -11,6 +11,8 @@
  *   in0 192.0.2.1/24  2001:db8:1::1/64   ingress
  *   eg0 198.51.100.1/24 2001:db8:2::1/64 egress, in the XDP devmap
  *   sl0 203.0.113.1/24                   egress without XDP fast path
+ *   ec0 100.64.2.1/24                    second path of the ECMP route
+ *                                        198.18.20.0/24 (mirror NHG 77)
  *   vl0 100.64.1.1/24                    plays a VLAN interface: vid 200
  *                                        on eg0 (fe_vlanout); tagged
  *                                        frames with vid 100 on in0 belong
@@ -36,6 +38,7 @@
 #include <bpf/libbpf.h>
 
 #include "frr_ebpf_abi.h"
+#include "fe_ecmp.h"
 #include "fe_fwd.skel.h"
 
 #define SKIP 77
@@ -43,8 +46,9 @@
 static const uint8_t NEIGH_MAC[ETH_ALEN] = { 0x02, 0, 0, 0, 0x02, 0x02 };
 static const uint8_t IN_PEER_MAC[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x02 };
 static uint8_t in_mac[ETH_ALEN], eg_mac[ETH_ALEN];
-static uint8_t vl_mac[ETH_ALEN];
-static int in_ifindex, eg_ifindex, sl_ifindex, vl_ifindex;
+static uint8_t vl_mac[ETH_ALEN], ec_mac[ETH_ALEN];
+static int in_ifindex, eg_ifindex, sl_ifindex, vl_ifindex, ec_ifindex;
+static struct fe_fwd *skel;
 
 static int sh(const char *cmd)
 {
@@ -87,6 +91,10 @@ static int setup_netns(void)
 		"ip addr add 100.64.1.1/24 dev vl0",
 		"ip neigh add 100.64.1.2 lladdr 02:00:00:00:04:02 dev vl0 nud permanent",
 		"ip route add 198.18.8.0/24 via 100.64.1.2",
+		"ip link add ec0 type veth peer name ec1",
+		"ip link set ec0 up && ip link set ec1 up",
+		"ip addr add 100.64.2.1/24 dev ec0",
+		"ip neigh add 100.64.2.2 lladdr 02:00:00:00:05:02 dev ec0 nud permanent",
 		"ip link set in0 up && ip link set in1 up",
 		"ip link set eg0 up && ip link set eg1 up",
 		"ip link set sl0 up && ip link set sl1 up",
@@ -108,6 +116,7 @@ static int setup_netns(void)
 		"ip route add 198.18.6.0/24 via 192.0.2.2",
 		"ip route add 198.18.7.0/24 via 203.0.113.2",
 		"ip -6 route add 2001:db8:99::/48 via 2001:db8:2::2",
+		"ip route add 198.18.20.0/24 nexthop via 198.51.100.2 dev eg0 nexthop via 100.64.2.2 dev ec0",
 		NULL,
 	};
 
@@ -123,8 +132,9 @@ static int setup_netns(void)
 	eg_ifindex = if_nametoindex("eg0");
 	sl_ifindex = if_nametoindex("sl0");
 	vl_ifindex = if_nametoindex("vl0");
+	ec_ifindex = if_nametoindex("ec0");
 	if (read_mac("in0", in_mac) || read_mac("eg0", eg_mac) ||
-	    read_mac("vl0", vl_mac))
+	    read_mac("vl0", vl_mac) || read_mac("ec0", ec_mac))
 		return -1;
 	return 0;
 }
@@ -288,9 +298,11 @@ struct tcase {
 	struct pkt out;
 	bool has_out_tc;       /* TC output differs (tags live in skb metadata) */
 	struct pkt out_tc;
+	void (*setup)(void);   /* settings/policies for this case */
+	int policy_id;         /* >= 0: this policy's counter must move */
 };
 
-#define MAX_CASES 64
+#define MAX_CASES 128
 static struct tcase cases[MAX_CASES];
 static int ncases;
 
@@ -303,11 +315,289 @@ static struct tcase *add(const char *name, struct pkt in, enum verdict v,
 	t->in = in;
 	t->verdict = v;
 	t->reason = reason;
+	t->policy_id = -1;
 	if (v == V_FWD) {
 		t->expect_out = true;
 		t->out = forwarded(in);
 	}
 	return t;
+}
+
+/* ---- settings and policies, written into the maps as the module does */
+
+static void set_config(uint8_t algo, uint16_t npolicies)
+{
+	struct fe_config c = { .ecmp_algo = algo, .hash_l4 = 1,
+			       .npolicies = npolicies, .seed = 7 };
+	uint32_t zero = 0;
+
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v1), &zero, &c,
+			    BPF_ANY);
+}
+
+static void clear_policies(void)
+{
+	struct fe_lpm4_key k, next;
+	int fd = bpf_map__fd(skel->maps.fe_policy4_v1);
+
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0) {
+		k = next;
+		bpf_map_delete_elem(fd, &k);
+	}
+}
+
+static void policy4(const char *dst, int len, uint8_t action, uint32_t id,
+		    const char *nh, uint32_t nhg, const char *src, int srclen,
+		    uint32_t ingress)
+{
+	struct fe_lpm4_key k = { .prefixlen = len };
+	struct fe_policy_val v = { .id = id, .action = action,
+				   .nhg_id = nhg, .ingress = ingress };
+
+	inet_pton(AF_INET, dst, k.addr);
+	if (nh)
+		inet_pton(AF_INET, nh, v.nh);
+	if (src) {
+		inet_pton(AF_INET, src, v.src);
+		v.src_len = srclen;
+	}
+	clear_policies();
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_policy4_v1), &k, &v,
+			    BPF_ANY);
+}
+
+static void plain(void)
+{
+	clear_policies();
+	set_config(FE_ECMP_KERNEL, 0);
+}
+
+static void pol_drop(void)
+{
+	policy4("198.18.1.0", 24, FE_POL_DROP, 1, NULL, 0, NULL, 0, 0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
+static void pol_kernel(void)
+{
+	policy4("198.18.1.0", 24, FE_POL_KERNEL, 2, NULL, 0, NULL, 0, 0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
+static void pol_count(void)
+{
+	policy4("198.18.1.0", 24, FE_POL_COUNT, 3, NULL, 0, NULL, 0, 0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
+static void pol_drop_other_source(void)
+{
+	policy4("198.18.1.0", 24, FE_POL_DROP, 4, NULL, 0, "203.0.113.0", 24,
+		0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
+static void pol_drop_other_ingress(void)
+{
+	policy4("198.18.1.0", 24, FE_POL_DROP, 5, NULL, 0, NULL, 0,
+		eg_ifindex);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
+static void pol_pin(void)
+{
+	/* the kernel says hairpin via 192.0.2.2; the policy pins eg0's gw */
+	policy4("198.18.6.0", 24, FE_POL_PIN, 6, "198.51.100.2", 0, NULL, 0, 0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
+static void pol_pin_not_onlink(void)
+{
+	policy4("198.18.6.0", 24, FE_POL_PIN, 7, "198.18.1.10", 0, NULL, 0, 0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
+static void pol_nhg(void)
+{
+	/* no kernel route at all for 100.64.9.0/24: the group decides */
+	policy4("100.64.9.0", 24, FE_POL_NHG, 8, NULL, 78, NULL, 0, 0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
+static void pol_exclude(void)
+{
+	policy4("198.18.20.0", 24, FE_POL_EXCLUDE, 9, "198.51.100.2", 0, NULL,
+		0, 0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
+static void ecmp_hash_threshold(void)
+{
+	clear_policies();
+	set_config(FE_ECMP_HASH_THRESHOLD, 0);
+}
+
+static void ecmp_weighted(void)
+{
+	clear_policies();
+	set_config(FE_ECMP_WEIGHTED, 0);
+}
+
+/* The mirror's view: route 198.18.20.0/24 -> NHG 77 (eg0, ec0, 3:1);
+ * NHG 78 = ec0 only; 198.18.1.0/24 -> NHG 79 = ec0 only, which is NOT
+ * the kernel's route (eg0): the kernel must win.
+ */
+static void fill_mirror(void)
+{
+	static struct fe_nhg_val g;
+	struct fe_lpm4_key k = { .prefixlen = 24 };
+	struct fe_route_val r = { .kind = FE_ROUTE_UNICAST };
+	uint32_t id;
+
+	memset(&g, 0, sizeof(g));
+	g.count = 2;
+	g.nh[0] = (struct fe_nexthop){ .ifindex = eg_ifindex,
+				       .type = FE_NH_IPV4, .weight = 3 };
+	inet_pton(AF_INET, "198.51.100.2", g.nh[0].addr);
+	g.nh[1] = (struct fe_nexthop){ .ifindex = ec_ifindex,
+				       .type = FE_NH_IPV4, .weight = 1 };
+	inet_pton(AF_INET, "100.64.2.2", g.nh[1].addr);
+	g.total_weight = 4;
+	id = 77;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
+	inet_pton(AF_INET, "198.18.20.0", k.addr);
+	r.nhg_id = 77;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_route4_v1), &k, &r,
+			    BPF_ANY);
+
+	g.count = 1;
+	g.nh[0] = g.nh[1];
+	g.total_weight = 1;
+	id = 78;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
+	id = 79;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
+	inet_pton(AF_INET, "198.18.1.0", k.addr);
+	r.nhg_id = 79;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_route4_v1), &k, &r,
+			    BPF_ANY);
+}
+
+/* Forwarded via ec0's neighbour instead of eg0's. */
+static struct pkt via_ec0(struct pkt in)
+{
+	static const uint8_t ec_neigh[ETH_ALEN] = { 2, 0, 0, 0, 5, 2 };
+	struct pkt out = forwarded(in);
+	struct ethhdr *e = (struct ethhdr *)out.b;
+
+	memcpy(e->h_dest, ec_neigh, ETH_ALEN);
+	memcpy(e->h_source, ec_mac, ETH_ALEN);
+	return out;
+}
+
+/* The path the datapath must pick: the same hash and selector code. */
+static int expect_path(struct pkt p, uint8_t algo)
+{
+	static struct fe_nhg_val g;
+	struct iphdr *ip = ip4h(&p);
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	struct fe_flow f = { .family = AF_INET, .proto = IPPROTO_UDP };
+	uint32_t h;
+
+	memset(&g, 0, sizeof(g));
+	g.count = 2;
+	g.nh[0].weight = 3;
+	g.nh[1].weight = 1;
+	memcpy(f.src, &ip->saddr, 4);
+	memcpy(f.dst, &ip->daddr, 4);
+	f.sport = udp->source;
+	f.dport = udp->dest;
+	h = fe_flow_hash(&f, 7, FE_HASH_L3L4);
+	return algo == FE_ECMP_WEIGHTED ? fe_ecmp_weighted(h, &g)
+					: fe_ecmp_hash_threshold_nhg(h, &g);
+}
+
+static struct pkt flow(const char *dst, uint16_t sport)
+{
+	struct pkt p = ip4(dst, 64, 18);
+	struct udphdr *udp = (struct udphdr *)(ip4h(&p) + 1);
+
+	udp->source = htons(sport);
+	return p;
+}
+
+static void build_policy_cases(void)
+{
+	struct tcase *t;
+	struct pkt p;
+	int seen[2][2] = {};
+
+	add("plain again after settings", ip4("198.18.1.10", 64, 18), V_FWD,
+	    -1)->setup = plain;
+	t = add("policy drop", ip4("198.18.1.10", 64, 18), V_DROP,
+		FE_DROP_POLICY);
+	t->setup = pol_drop;
+	t->policy_id = 1;
+	t = add("policy kernel", ip4("198.18.1.10", 64, 18), V_PASS,
+		FE_PASS_POLICY);
+	t->setup = pol_kernel;
+	t->policy_id = 2;
+	t = add("policy count forwards", ip4("198.18.1.10", 64, 18), V_FWD, -1);
+	t->setup = pol_count;
+	t->policy_id = 3;
+	add("policy for another source does not apply",
+	    ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
+		pol_drop_other_source;
+	add("policy for another ingress does not apply",
+	    ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
+		pol_drop_other_ingress;
+	t = add("policy pin overrides the kernel's path",
+		ip4("198.18.6.1", 64, 18), V_FWD, -1);
+	t->setup = pol_pin;
+	t->policy_id = 6;
+	t = add("policy pin to a gateway not on-link to kernel",
+		ip4("198.18.6.1", 64, 18), V_PASS, FE_PASS_NO_PATH);
+	t->setup = pol_pin_not_onlink;
+	p = ip4("100.64.9.1", 64, 18);
+	t = add("policy nexthop-group forwards without a route", p, V_FWD, -1);
+	t->setup = pol_nhg;
+	t->out = via_ec0(p);
+	t->policy_id = 8;
+	for (int i = 0; i < 4; i++) {
+		p = flow("198.18.20.1", 2000 + i);
+		t = add("policy exclude keeps flows off a path", p, V_FWD, -1);
+		t->setup = pol_exclude;
+		t->out = via_ec0(p);
+	}
+
+	/* ECMP by the mirror's group: flows spread as the shared selector
+	 * code says; each case predicts its own path.
+	 */
+	for (int a = 0; a < 2; a++) {
+		uint8_t algo = a ? FE_ECMP_WEIGHTED : FE_ECMP_HASH_THRESHOLD;
+
+		for (int i = 0; i < 12; i++) {
+			int path;
+
+			p = flow("198.18.20.1", 3000 + i);
+			path = expect_path(p, algo);
+			seen[a][path] = 1;
+			t = add(a ? "ecmp weighted picks the flow's path"
+				  : "ecmp hash-threshold picks the flow's path",
+				p, V_FWD, -1);
+			t->setup = a ? ecmp_weighted : ecmp_hash_threshold;
+			if (path == 1)
+				t->out = via_ec0(p);
+		}
+	}
+	/* the flows above used both paths, or the cases prove little */
+	if (!(seen[0][0] && seen[0][1] && seen[1][0] && seen[1][1]))
+		fprintf(stderr, "warning: ECMP cases do not cover both paths\n");
+
+	add("ecmp: a mirror route that is not the kernel's is ignored",
+	    ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup = ecmp_hash_threshold;
+	add("back to plain", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
+		plain;
 }
 
 static void build_cases(void)
@@ -478,6 +768,20 @@ static uint64_t counter(int pass_or_drop, int reason)
 	return sum;
 }
 
+static uint64_t policy_packets(uint32_t id)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct fe_policy_stats st[ncpu];
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.fe_polstats_v1), &id,
+				st))
+		return 0;
+	for (int c = 0; c < ncpu; c++)
+		sum += st[c].packets;
+	return sum;
+}
+
 static void hexdiff(const uint8_t *a, const uint8_t *b, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
@@ -499,7 +803,7 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 
 	if (!xdp && t->has_out_tc)
 		want = &t->out_tc;
-	uint64_t before, after;
+	uint64_t before, after, pol_before;
 	int want_ret;
 
 	if (xdp) {
@@ -510,12 +814,21 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 		opts.ctx_in = &sctx;
 		opts.ctx_size_in = sizeof(sctx);
 	}
+	if (t->setup)
+		t->setup();
 	before = counter(t->verdict, t->reason);
+	pol_before = t->policy_id >= 0 ? policy_packets(t->policy_id) : 0;
 	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
 		fprintf(stderr, "  test_run: %s\n", strerror(errno));
 		return false;
 	}
 	after = counter(t->verdict, t->reason);
+	if (t->policy_id >= 0 &&
+	    policy_packets(t->policy_id) != pol_before + 1) {
+		fprintf(stderr, "  policy %d counter did not move\n",
+			t->policy_id);
+		return false;
+	}
 
 	switch (t->verdict) {
 	case V_FWD:
@@ -554,7 +867,6 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 
 int main(void)
 {
-	struct fe_fwd *skel;
 	struct fe_if_stats zero[256] = {};
 	uint32_t eg = 0;
 	int passed = 0, failed = 0;
@@ -576,9 +888,12 @@ int main(void)
 		return SKIP;
 	}
 	/* No pinning in tests: private maps. */
-	bpf_map__set_pin_path(skel->maps.fe_ifstats_v1, NULL);
-	bpf_map__set_pin_path(skel->maps.fe_vlanin_v1, NULL);
-	bpf_map__set_pin_path(skel->maps.fe_vlanout_v1, NULL);
+	{
+		struct bpf_map *map;
+
+		bpf_object__for_each_map(map, skel->obj)
+			bpf_map__set_pin_path(map, NULL);
+	}
 	if (fe_fwd__load(skel)) {
 		printf("SKIP: the kernel refused to load the programs: %s\n",
 		       strerror(errno));
@@ -597,6 +912,10 @@ int main(void)
 	eg = eg_ifindex;
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_txports_v1), &eg, &eg,
 			    BPF_ANY);
+	eg = ec_ifindex;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_txports_v1), &eg, &eg,
+			    BPF_ANY);
+	fill_mirror();
 	{
 		struct fe_vlan_key k = { .ifindex = in_ifindex, .vid = 100 };
 		struct fe_vlan_out o = { .parent = eg_ifindex, .vid = 200 };
@@ -612,6 +931,7 @@ int main(void)
 	}
 
 	build_cases();
+	build_policy_cases();
 	for (int mode = 0; mode < 2; mode++) {
 		bool xdp = mode == 0;
 		int fd = bpf_program__fd(xdp ? skel->progs.fe_xdp

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests of lib/fe_policy: policy model, validation, encoding. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "lib/fe_policy.h"
+
+static struct fe_prefix pfx(const char *s)
+{
+	char buf[64], *slash;
+	uint8_t addr[16];
+	struct fe_prefix p;
+	int family;
+
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	*slash = '\0';
+	family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	inet_pton(family, buf, addr);
+	assert_int_equal(fe_prefix_set(&p, family, addr, atoi(slash + 1)), 0);
+	return p;
+}
+
+static char err[256];
+
+static void test_complete_policy_encodes(void **state)
+{
+	struct fe_policy_set *s = fe_policy_set_new();
+	struct fe_prefix d = pfx("198.18.0.0/16"), src = pfx("192.0.2.0/24");
+	struct fe_prefix nh = pfx("192.0.2.9/32");
+	const struct fe_policy *p;
+	union fe_route_key key;
+	struct fe_policy_val val;
+	size_t keylen;
+
+	assert_int_equal(fe_policy_set_match(s, "p1", &d, &src, "eth0", err,
+					     sizeof(err)), 0);
+	p = fe_policy_get(s, "p1");
+	assert_non_null(p);
+	assert_false(fe_policy_complete(p));
+	assert_int_equal(fe_policy_encode(p, 3, &key, &keylen, &val), -EINVAL);
+
+	assert_int_equal(fe_policy_set_action(s, "p1", FE_POL_PIN, 0, &nh, err,
+					      sizeof(err)), 0);
+	p = fe_policy_get(s, "p1");
+	assert_true(fe_policy_complete(p));
+	assert_int_equal(fe_policy_encode(p, 3, &key, &keylen, &val), 0);
+	assert_int_equal(keylen, sizeof(struct fe_lpm4_key));
+	assert_int_equal(key.v4.prefixlen, 16);
+	assert_int_equal(key.v4.addr[0], 198);
+	assert_int_equal(key.v4.addr[1], 18);
+	assert_int_equal(val.action, FE_POL_PIN);
+	assert_int_equal(val.ingress, 3);
+	assert_int_equal(val.src_len, 24);
+	assert_int_equal(val.src[0], 192);
+	assert_int_equal(val.nh[3], 9);
+	assert_int_equal(val.id, p->id);
+	fe_policy_set_free(s);
+}
+
+static void test_conflicting_destination_refused(void **state)
+{
+	struct fe_policy_set *s = fe_policy_set_new();
+	struct fe_prefix d = pfx("198.18.0.0/16"), d2 = pfx("198.18.0.0/17");
+
+	assert_int_equal(fe_policy_set_match(s, "a", &d, NULL, NULL, err,
+					     sizeof(err)), 0);
+	assert_int_equal(fe_policy_set_match(s, "b", &d, NULL, NULL, err,
+					     sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "policy a"));
+	/* nothing changed: b does not exist */
+	assert_null(fe_policy_get(s, "b"));
+	assert_int_equal(fe_policy_count(s), 1);
+	/* a more specific is a different destination: fine */
+	assert_int_equal(fe_policy_set_match(s, "b", &d2, NULL, NULL, err,
+					     sizeof(err)), 0);
+	/* re-matching a policy on its own destination is fine */
+	assert_int_equal(fe_policy_set_match(s, "a", &d, NULL, NULL, err,
+					     sizeof(err)), 0);
+	fe_policy_set_free(s);
+}
+
+static void test_bad_input_changes_nothing(void **state)
+{
+	struct fe_policy_set *s = fe_policy_set_new();
+	struct fe_prefix d4 = pfx("198.18.0.0/16"), d6 = pfx("2001:db8::/32");
+	struct fe_prefix nh6 = pfx("2001:db8::1/128"), notahost = pfx("192.0.2.0/24");
+	const struct fe_policy *p;
+
+	assert_int_equal(fe_policy_set_match(s, "bad name", &d4, NULL, NULL,
+					     err, sizeof(err)), -EINVAL);
+	assert_int_equal(fe_policy_set_match(s, "", &d4, NULL, NULL, err,
+					     sizeof(err)), -EINVAL);
+	assert_int_equal(fe_policy_set_match(s, "x", &d4, &d6, NULL, err,
+					     sizeof(err)), -EAFNOSUPPORT);
+	assert_int_equal(fe_policy_set_match(s, "x", &d4, NULL,
+					     "a-very-long-interface-name",
+					     err, sizeof(err)), -EINVAL);
+	assert_int_equal(fe_policy_count(s), 0);
+
+	assert_int_equal(fe_policy_set_match(s, "x", &d4, NULL, NULL, err,
+					     sizeof(err)), 0);
+	assert_int_equal(fe_policy_set_action(s, "x", FE_POL_NHG, 0, NULL, err,
+					      sizeof(err)), -EINVAL);
+	assert_int_equal(fe_policy_set_action(s, "x", FE_POL_PIN, 0, &nh6, err,
+					      sizeof(err)), -EAFNOSUPPORT);
+	assert_int_equal(fe_policy_set_action(s, "x", FE_POL_EXCLUDE, 0,
+					      &notahost, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(fe_policy_set_action(s, "x", 42, 0, NULL, err,
+					      sizeof(err)), -EINVAL);
+	p = fe_policy_get(s, "x");
+	assert_false(p->has_action);
+
+	/* an action first, then a match of the wrong family */
+	assert_int_equal(fe_policy_set_action(s, "y", FE_POL_PIN, 0, &nh6, err,
+					      sizeof(err)), 0);
+	d4 = pfx("198.19.0.0/16");
+	assert_int_equal(fe_policy_set_match(s, "y", &d4, NULL, NULL, err,
+					     sizeof(err)), -EAFNOSUPPORT);
+	assert_false(fe_policy_get(s, "y")->has_match);
+	fe_policy_set_free(s);
+}
+
+static void test_order_ids_and_delete(void **state)
+{
+	struct fe_policy_set *s = fe_policy_set_new();
+	const char *names[] = { "zeta", "alpha", "mid" };
+	uint32_t alpha_id;
+
+	for (int i = 0; i < 3; i++) {
+		char p[32];
+		struct fe_prefix d;
+
+		snprintf(p, sizeof(p), "198.18.%d.0/24", i);
+		d = pfx(p);
+		assert_int_equal(fe_policy_set_match(s, names[i], &d, NULL, NULL,
+						     err, sizeof(err)), 0);
+		assert_int_equal(fe_policy_set_action(s, names[i], FE_POL_DROP,
+						      0, NULL, err, sizeof(err)),
+				 0);
+	}
+	assert_string_equal(fe_policy_at(s, 0)->name, "alpha");
+	assert_string_equal(fe_policy_at(s, 1)->name, "mid");
+	assert_string_equal(fe_policy_at(s, 2)->name, "zeta");
+	alpha_id = fe_policy_get(s, "alpha")->id;
+	/* an update keeps the counter slot */
+	assert_int_equal(fe_policy_set_action(s, "alpha", FE_POL_COUNT, 0, NULL,
+					      err, sizeof(err)), 0);
+	assert_int_equal(fe_policy_get(s, "alpha")->id, alpha_id);
+	assert_int_equal(fe_policy_del(s, "alpha"), 0);
+	assert_int_equal(fe_policy_del(s, "alpha"), -ENOENT);
+	assert_int_equal(fe_policy_count(s), 2);
+	/* its slot is free again */
+	{
+		struct fe_prefix d = pfx("198.18.9.0/24");
+
+		assert_int_equal(fe_policy_set_match(s, "new", &d, NULL, NULL,
+						     err, sizeof(err)), 0);
+		assert_int_equal(fe_policy_get(s, "new")->id, alpha_id);
+	}
+	fe_policy_set_free(s);
+}
+
+static void test_capacity(void **state)
+{
+	struct fe_policy_set *s = fe_policy_set_new();
+	char name[32];
+
+	for (int i = 0; i < FE_POLICIES_MAX; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		assert_int_equal(fe_policy_set_action(s, name, FE_POL_DROP, 0,
+						      NULL, err, sizeof(err)),
+				 0);
+	}
+	assert_int_equal(fe_policy_set_action(s, "one-more", FE_POL_DROP, 0,
+					      NULL, err, sizeof(err)), -ENOSPC);
+	/* an existing one can still change */
+	assert_int_equal(fe_policy_set_action(s, "p7", FE_POL_KERNEL, 0, NULL,
+					      err, sizeof(err)), 0);
+	fe_policy_set_free(s);
+}
+
+static void test_action_names(void **state)
+{
+	for (int a = FE_POL_DROP; a <= FE_POL_EXCLUDE; a++)
+		assert_int_equal(fe_policy_action_parse(fe_policy_action_str(a)),
+				 a);
+	assert_int_equal(fe_policy_action_parse("nope"), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_complete_policy_encodes),
+		cmocka_unit_test(test_conflicting_destination_refused),
+		cmocka_unit_test(test_bad_input_changes_nothing),
+		cmocka_unit_test(test_order_ids_and_delete),
+		cmocka_unit_test(test_capacity),
+		cmocka_unit_test(test_action_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
