@@ -335,16 +335,17 @@ __attribute__((noinline)) int fe_select(struct fe_sel_arg *a)
 struct fe_has_arg {
 	__u32 nhg_id;
 	__u32 ifindex;
-	__u8 gw[16];
+	__u8 gw[16];   /* the kernel's choice */
+	__u8 excl[16]; /* with exclude: the gateway to mark down */
 	__u8 alen;
-	__u8 exclude; /* also copy the group to scratch without gw */
+	__u8 exclude;  /* also copy the group to scratch without excl */
 	__u8 pad[2];
 };
 
 /*
  * Is the kernel's choice (egress, gateway) one of the group's paths? Only
  * then is the mirror's route the one the kernel used, and ours to choose
- * in. With exclude, the scratch copy gets every path through gw marked
+ * in. With exclude, the scratch copy gets every path through excl marked
  * down. 1 yes, 0 no, -1 no group.
  */
 __attribute__((noinline)) int fe_nhg_check(struct fe_has_arg *a)
@@ -368,17 +369,16 @@ __attribute__((noinline)) int fe_nhg_check(struct fe_has_arg *a)
 	count = g->count;
 	for (i = 0; i < FE_MAX_PATHS; i++) {
 		const struct fe_nexthop *nh = &g->nh[i];
-		bool same_gw;
 
 		if (i >= count)
 			break;
-		same_gw = fe_addr_eq(nh->addr, a->gw, a->alen);
 		if (nh->ifindex == a->ifindex &&
-		    (nh->type == FE_NH_IFINDEX || same_gw))
+		    (nh->type == FE_NH_IFINDEX ||
+		     fe_addr_eq(nh->addr, a->gw, a->alen)))
 			found = 1;
 		if (c) {
 			c->nh[i] = *nh;
-			if (same_gw)
+			if (fe_addr_eq(nh->addr, a->excl, a->alen))
 				c->nh[i].weight = 0;
 		}
 	}
@@ -566,34 +566,41 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 	 * kernel's path, pick the path ourselves among the mirror's.
 	 */
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS && !via && cfg) {
-		bool excluded = pol && pol->action == FE_POL_EXCLUDE &&
-				fe_addr_eq(p->v4 ? (__u8 *)&fib.ipv4_dst
-						  : (__u8 *)fib.ipv6_dst,
-					   pol->nh, p->v4 ? 4 : 16);
+		bool exclude = pol && pol->action == FE_POL_EXCLUDE;
+		bool kernel_excluded =
+			exclude && fe_addr_eq(p->v4 ? (__u8 *)&fib.ipv4_dst
+						    : (__u8 *)fib.ipv6_dst,
+					      pol->nh, p->v4 ? 4 : 16);
 
-		if (excluded || cfg->ecmp_algo != FE_ECMP_KERNEL)
+		if (kernel_excluded || cfg->ecmp_algo != FE_ECMP_KERNEL)
 			nhg_id = fe_route_nhg(p);
 		if (nhg_id) {
 			struct fe_has_arg h = {
 				.nhg_id = nhg_id,
 				.ifindex = fib.ifindex,
 				.alen = p->v4 ? 4 : 16,
-				.exclude = excluded,
+				.exclude = exclude,
 			};
 
 			if (p->v4)
 				__builtin_memcpy(h.gw, &fib.ipv4_dst, 4);
 			else
 				__builtin_memcpy(h.gw, fib.ipv6_dst, 16);
+			if (exclude)
+				__builtin_memcpy(h.excl, pol->nh, 16);
 			/* not the kernel's route: the kernel decides */
 			if (fe_nhg_check(&h) != 1)
 				nhg_id = 0;
 			g = nhg_id ? bpf_map_lookup_elem(&fe_nhg_v1, &nhg_id)
 				   : NULL;
 		}
-		if (g && (excluded || g->count > 1))
-			via = fe_choose(p, cfg, nhg_id, excluded);
-		if (excluded && !via) {
+		/* Choose ourselves when the operator's algorithm says so or
+		 * the kernel's path is excluded; never an excluded path.
+		 */
+		if (g && (kernel_excluded ||
+			  (cfg->ecmp_algo != FE_ECMP_KERNEL && g->count > 1)))
+			via = fe_choose(p, cfg, nhg_id, exclude);
+		if (kernel_excluded && !via) {
 			v->reason = FE_PASS_NO_PATH;
 			return;
 		}

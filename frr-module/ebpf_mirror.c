@@ -61,8 +61,17 @@ static struct {
 	bool logged_full, logged_write;
 
 	/* Scratch values: too large for the dplane thread's stack. */
-	struct fe_nhg_val nhg_val, member_val;
+	struct fe_nhg_val nhg_val, member_val, repair_val;
 	struct fe_nhg nhg_tmp;
+
+	/* Paths marked down by local repair, to restore when links return. */
+	struct repaired {
+		uint32_t nhg_id;
+		uint32_t ifindex;
+		uint16_t idx;
+		uint16_t weight;
+	} *repaired;
+	size_t nrepaired, repaired_cap;
 } m = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.pin_path = FE_PIN_ROOT_DEFAULT,
@@ -427,6 +436,9 @@ void ebpf_mirror_close(void)
 		m.fd[i] = -1;
 	fe_shadow_free(m.shadow);
 	m.shadow = NULL;
+	free(m.repaired);
+	m.repaired = NULL;
+	m.nrepaired = m.repaired_cap = 0;
 	ebpf_mirror_unlock();
 }
 
@@ -663,6 +675,95 @@ int ebpf_mirror_nhg_del(uint32_t id)
 }
 
 /* ------------------------------------------------------------------ */
+/* Fast local repair                                                   */
+/* ------------------------------------------------------------------ */
+
+static int remember_repair(uint32_t nhg_id, uint32_t ifindex, uint16_t idx,
+			   uint16_t weight)
+{
+	if (m.nrepaired == m.repaired_cap) {
+		size_t cap = m.repaired_cap ? m.repaired_cap * 2 : 64;
+		void *grown = realloc(m.repaired, cap * sizeof(*m.repaired));
+
+		if (!grown)
+			return -ENOMEM;
+		m.repaired = grown;
+		m.repaired_cap = cap;
+	}
+	m.repaired[m.nrepaired++] = (struct repaired){ nhg_id, ifindex, idx,
+						       weight };
+	return 0;
+}
+
+struct repair_walk {
+	uint32_t ifindex;
+	int written;
+};
+
+static int repair_down_cb(uint32_t id, uint32_t refs, bool held, void *arg)
+{
+	struct repair_walk *w = arg;
+	struct fe_nhg_val *v = &m.repair_val;
+	bool changed = false;
+
+	if (bpf_map_lookup_elem(m.fd[EBPF_MAP_NHG], &id, v))
+		return 0;
+	for (unsigned int i = 0; i < v->count && i < FE_MAX_PATHS; i++) {
+		if (v->nh[i].ifindex != w->ifindex || v->nh[i].weight == 0)
+			continue;
+		if (remember_repair(id, w->ifindex, i, v->nh[i].weight))
+			break;
+		v->total_weight -= v->nh[i].weight;
+		v->nh[i].weight = 0;
+		changed = true;
+	}
+	if (changed && bpf_map_update_elem(m.fd[EBPF_MAP_NHG], &id, v,
+					   BPF_EXIST) == 0)
+		w->written++;
+	return 0;
+}
+
+int ebpf_mirror_link_state(uint32_t ifindex, bool up)
+{
+	struct repair_walk w = { .ifindex = ifindex };
+	size_t i, kept = 0;
+
+	ebpf_mirror_lock();
+	if (!m.skel)
+		goto out;
+	if (!up) {
+		fe_shadow_nhg_foreach(m.shadow, repair_down_cb, &w);
+		atomic_fetch_add(&ebpf_counters.repair_events, 1);
+		atomic_fetch_add(&ebpf_counters.repair_nhg_writes, w.written);
+		goto out;
+	}
+	/* Back up: restore each marked path still as we left it. */
+	for (i = 0; i < m.nrepaired; i++) {
+		struct repaired *r = &m.repaired[i];
+		struct fe_nhg_val *v = &m.repair_val;
+
+		if (r->ifindex != ifindex) {
+			m.repaired[kept++] = *r;
+			continue;
+		}
+		if (bpf_map_lookup_elem(m.fd[EBPF_MAP_NHG], &r->nhg_id, v) ||
+		    r->idx >= v->count || v->nh[r->idx].ifindex != ifindex ||
+		    v->nh[r->idx].weight != 0)
+			continue; /* zebra rewrote the group: it knows best */
+		v->nh[r->idx].weight = r->weight;
+		v->total_weight += r->weight;
+		if (bpf_map_update_elem(m.fd[EBPF_MAP_NHG], &r->nhg_id, v,
+					BPF_EXIST) == 0)
+			w.written++;
+	}
+	m.nrepaired = kept;
+	atomic_fetch_add(&ebpf_counters.repair_nhg_writes, w.written);
+out:
+	ebpf_mirror_unlock();
+	return w.written;
+}
+
+/* ------------------------------------------------------------------ */
 /* Reconcile                                                           */
 /* ------------------------------------------------------------------ */
 
@@ -777,6 +878,95 @@ int ebpf_mirror_reconcile(void)
 	zlog_notice("ebpf: reconcile done, %" PRIu64 " stale entries removed",
 		    swept);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Read back                                                           */
+/* ------------------------------------------------------------------ */
+
+int ebpf_mirror_route_lookup(const struct fe_prefix *addr,
+			     struct fe_prefix *matched,
+			     struct fe_route_val *val)
+{
+	struct fe_route r = { .kind = FE_ROUTE_BLACKHOLE };
+	union fe_route_key key;
+	struct fe_route_val dummy;
+	size_t keylen;
+	int ret = -ENOENT;
+
+	ebpf_mirror_lock();
+	if (!m.skel) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+	/* The shadow knows the exact prefixes: try them longest first. */
+	for (int len = addr->len; len >= 0; len--) {
+		if (fe_prefix_set(&r.dst, addr->family, addr->addr, len))
+			break;
+		if (!fe_shadow_route_has(m.shadow, &r.dst))
+			continue;
+		if (fe_route_encode(&r, &key, &keylen, &dummy) == 0 &&
+		    bpf_map_lookup_elem(m.fd[addr->family == AF_INET
+						     ? EBPF_MAP_ROUTE4
+						     : EBPF_MAP_ROUTE6],
+					&key, val) == 0) {
+			*matched = r.dst;
+			ret = 0;
+		}
+		break;
+	}
+out:
+	ebpf_mirror_unlock();
+	return ret;
+}
+
+int ebpf_mirror_nhg_get(uint32_t id, struct fe_nhg_val *val, uint32_t *refs,
+			bool *held)
+{
+	int ret = -ENOTCONN;
+
+	ebpf_mirror_lock();
+	if (m.skel) {
+		ret = bpf_map_lookup_elem(m.fd[EBPF_MAP_NHG], &id, val) ? -ENOENT
+									: 0;
+		if (fe_shadow_nhg_get(m.shadow, id, refs, held)) {
+			*refs = 0;
+			*held = false;
+		}
+	}
+	ebpf_mirror_unlock();
+	return ret;
+}
+
+int ebpf_mirror_nhg_foreach(int (*cb)(uint32_t id, void *arg), void *arg)
+{
+	uint32_t key, next, *prev = NULL;
+	uint32_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	int ret = 0;
+
+	/* Collect under the lock, call back without it. */
+	ebpf_mirror_lock();
+	while (m.skel &&
+	       bpf_map_get_next_key(m.fd[EBPF_MAP_NHG], prev, &next) == 0) {
+		if (n == cap) {
+			void *grown;
+
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(ids, cap * sizeof(*ids));
+			if (!grown)
+				break;
+			ids = grown;
+		}
+		key = next;
+		prev = &key;
+		ids[n++] = key;
+	}
+	ebpf_mirror_unlock();
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = cb(ids[i], arg);
+	free(ids);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */

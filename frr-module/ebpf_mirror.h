@@ -42,6 +42,8 @@ struct ebpf_mirror_counters {
 	atomic_uint_fast64_t skipped_unsupported;
 	atomic_uint_fast64_t skipped_not_open;
 	atomic_uint_fast64_t stale_swept;
+	atomic_uint_fast64_t repair_events;   /* links seen going down */
+	atomic_uint_fast64_t repair_nhg_writes;
 };
 
 extern struct ebpf_mirror_counters ebpf_counters;
@@ -78,10 +80,33 @@ int ebpf_mirror_nhg_group_set(uint32_t id, const uint32_t *members,
 			      bool *replaced);
 int ebpf_mirror_nhg_del(uint32_t id);
 
+/*
+ * Fast local repair: a link went down (or came back). Paths through it
+ * are marked down (weight 0) in every group at once, one map write per
+ * group whatever the number of routes, so the fast path stops using them
+ * before zebra reconverges; coming back restores what was marked, unless
+ * zebra has rewritten the group meanwhile. Takes the lock itself.
+ * Returns the number of groups written.
+ */
+int ebpf_mirror_link_state(uint32_t ifindex, bool up);
+
 /* Reconcile: remove what the replayed RIB did not re-learn. */
 bool ebpf_mirror_reconcile_due(time_t now);
 int ebpf_mirror_reconcile(void);
 void ebpf_mirror_note_change(time_t now);
+
+/*
+ * Read back for show commands (main thread; take the lock themselves).
+ * route_lookup: the longest mirrored prefix covering addr (a host prefix)
+ * and its value; -ENOENT if none. nhg_get: a group's value and whether a
+ * route uses it / zebra holds it. nhg_foreach: every group, in map order.
+ */
+int ebpf_mirror_route_lookup(const struct fe_prefix *addr,
+			     struct fe_prefix *matched,
+			     struct fe_route_val *val);
+int ebpf_mirror_nhg_get(uint32_t id, struct fe_nhg_val *val, uint32_t *refs,
+			bool *held);
+int ebpf_mirror_nhg_foreach(int (*cb)(uint32_t id, void *arg), void *arg);
 
 /* State for `show ebpf mirror` (main thread). */
 struct ebpf_map_usage {

@@ -202,6 +202,8 @@ static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st
 		(uint64_t)c->skipped_not_open);
 	vty_out(vty, "    stale entries swept: %" PRIu64 "\n",
 		(uint64_t)c->stale_swept);
+	vty_out(vty, "    local repairs: %" PRIu64 " (nexthop-group writes %" PRIu64 ")\n",
+		(uint64_t)c->repair_events, (uint64_t)c->repair_nhg_writes);
 	vty_out(vty, "  Maps:\n");
 	vty_out(vty, "    %-14s %10s %10s %12s\n", "Name", "Entries", "Max",
 		"Memory");
@@ -250,6 +252,8 @@ static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st
 	JSON_U64(jc, "skippedUnsupported", c->skipped_unsupported);
 	JSON_U64(jc, "skippedMirrorOff", c->skipped_not_open);
 	JSON_U64(jc, "staleSwept", c->stale_swept);
+	JSON_U64(jc, "localRepairs", c->repair_events);
+	JSON_U64(jc, "localRepairNhgWrites", c->repair_nhg_writes);
 	json_object_object_add(json, "counters", jc);
 
 	jmaps = json_object_new_object();

@@ -6,6 +6,7 @@
 void ebpf_vty_init(void);
 void ebpf_fastpath_vty_init(void);
 void ebpf_policy_vty_init(void);
+void ebpf_show_init(void);
 
 struct vty;
 int ebpf_policy_config_write(struct vty *vty);

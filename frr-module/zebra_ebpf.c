@@ -17,6 +17,7 @@
 #include "ebpf_errors.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_policy.h"
+#include "ebpf_repair.h"
 #include "ebpf_mirror.h"
 #include "ebpf_vty.h"
 
@@ -27,6 +28,7 @@ static int ebpf_late_init(struct thread_master *tm)
 	ebpf_fastpath_vty_init();
 	ebpf_policy_init();
 	ebpf_policy_vty_init();
+	ebpf_show_init();
 	if (ebpf_dplane_register())
 		flog_err(EC_EBPF_MAP_OPEN,
 			 "ebpf: cannot register the dataplane provider; mirror disabled");
@@ -52,6 +54,7 @@ static int ebpf_config_post(struct thread_master *tm)
 	ebpf_dplane_config_ready();
 	ebpf_fastpath_apply_deferred();
 	ebpf_fastpath_start(tm);
+	ebpf_repair_start(tm);
 	thread_add_timer(tm, ebpf_sweep_links, NULL,
 			 ebpf_mirror_reconcile_delay(), &sweep_thread);
 	return 0;
@@ -60,6 +63,7 @@ static int ebpf_config_post(struct thread_master *tm)
 static int ebpf_fini(void)
 {
 	THREAD_OFF(sweep_thread);
+	ebpf_repair_stop();
 	ebpf_fastpath_close();
 	ebpf_policy_fini();
 	return 0;

@@ -8,7 +8,10 @@ times, forwarded by plain Linux, by the XDP fast path and by the TC fast
 path; h2 must receive byte-identical frames, and the counters must show
 who forwarded them.
 
-  h1 198.51.100.10/24 2001:db8:10::10/64 -- r-in  | r | r-out -- h2 192.0.2.2/24 2001:db8:20::2/64
+  h1 198.51.100.10/24 2001:db8:10::10/64 -- r-in  | r | r-out  -- h2 192.0.2.2/24   2001:db8:20::2/64
+                                                   |   | r-out2 -- h2 203.0.113.2/24 (second path)
+  h2 owns 198.18.0.1/32 on lo; r reaches 198.18.0.0/24 over both links
+  (a static ECMP route through staticd, so the mirror has the group).
 """
 import os
 import subprocess
@@ -39,21 +42,28 @@ def rig():
     h1, r, h2 = lab.netns("h1"), lab.netns("r"), lab.netns("h2")
     lab.link(h1, "h1-eth0", r, "r-in")
     lab.link(r, "r-out", h2, "h2-eth0")
+    lab.link(r, "r-out2", h2, "h2-eth1")
     lab.addresses(((h1, "h1-eth0", "198.51.100.10/24", "2001:db8:10::10/64"),
                    (r, "r-in", "198.51.100.1/24", "2001:db8:10::1/64"),
                    (r, "r-out", "192.0.2.1/24", "2001:db8:20::1/64"),
-                   (h2, "h2-eth0", "192.0.2.2/24", "2001:db8:20::2/64")))
+                   (h2, "h2-eth0", "192.0.2.2/24", "2001:db8:20::2/64"),
+                   (r, "r-out2", "203.0.113.1/24", "2001:db8:30::1/64"),
+                   (h2, "h2-eth1", "203.0.113.2/24", "2001:db8:30::2/64")))
+    lab.ip(h2, "addr add 198.18.0.1/32 dev lo")
     lab.ip(h1, "route add default via 198.51.100.1")
     lab.ip(h1, "-6 route add default via 2001:db8:10::1")
     lab.ip(h2, "route add default via 192.0.2.1")
     lab.ip(h2, "-6 route add default via 2001:db8:20::1")
     # XDP redirect into a veth needs NAPI on its peer: GRO gives it.
-    for ns, dev in ((h1, "h1-eth0"), (h2, "h2-eth0")):
+    for ns, dev in ((h1, "h1-eth0"), (h2, "h2-eth0"), (h2, "h2-eth1")):
         frrlab.sh(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "gro", "on"])
     lab.h1, lab.r, lab.h2 = h1, r, h2
     lab.pin = lab.pin_path("fp")
     lab.zebra_conf = f"ebpf pin-path {lab.pin}\n"
     lab.z = lab.zebra(r, lab.zebra_conf)
+    lab.s = lab.staticd(r, "ip route 198.18.0.0/24 192.0.2.2\n"
+                           "ip route 198.18.0.0/24 203.0.113.2\n")
+    assert ecmp_route_mirrored(lab), "the ECMP route never reached the mirror"
     yield lab
     lab.close()
 
@@ -67,7 +77,7 @@ def fp_config(z, mode):
     """Attach `mode` on both of r's interfaces, or detach (mode None)."""
     attached = z.vty.json("show ebpf interfaces json")
     lines = []
-    for dev in ("r-in", "r-out"):
+    for dev in ("r-in", "r-out", "r-out2"):
         if mode:
             lines += [f"interface {dev}", f"ebpf fast-path {mode}", "exit"]
         elif dev in attached:
@@ -119,20 +129,28 @@ def edge_frames(lab):
     return frames
 
 
-def cross(lab, frames):
-    """Send frames from h1; return the marked frames h2 received."""
-    cap = subprocess.Popen(["ip", "netns", "exec", lab.h2, "/usr/bin/python3",
-                            PKTIO, "capture", "h2-eth0", "1.5"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True)
-    assert cap.stderr.readline().strip() == "READY"
+def cross(lab, frames, ifaces=("h2-eth0",), per_iface=False):
+    """Send frames from h1; return the marked frames h2 received (sorted),
+    or with per_iface a dict of them by receiving interface."""
+    caps = {}
+    for dev in ifaces:
+        caps[dev] = subprocess.Popen(
+            ["ip", "netns", "exec", lab.h2, "/usr/bin/python3", PKTIO,
+             "capture", dev, "1.5"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert caps[dev].stderr.readline().strip() == "READY"
     subprocess.run(["ip", "netns", "exec", lab.h1, "/usr/bin/python3", PKTIO,
                     "send", "h1-eth0"],
                    input="\n".join(f[1].hex() for f in frames) + "\n",
                    text=True, check=True)
-    out, _ = cap.communicate(timeout=60)
-    got = [bytes.fromhex(line) for line in out.split()]
-    return sorted(f for f in got if MARK in f)
+    got = {}
+    for dev, cap in caps.items():
+        out, _ = cap.communicate(timeout=60)
+        got[dev] = sorted(f for f in (bytes.fromhex(x) for x in out.split())
+                          if MARK in f)
+    if per_iface:
+        return got
+    return sorted(f for frames_ in got.values() for f in frames_)
 
 
 def run_mode(lab, mode, frames):
@@ -176,7 +194,7 @@ def test_attach_is_shown_and_written(rig):
     fp_config(rig.z, "xdp")
     try:
         js = rig.z.vty.json("show ebpf interfaces json")
-        assert set(js) == {"r-in", "r-out"}
+        assert set(js) == {"r-in", "r-out", "r-out2"}
         assert js["r-in"]["mode"] == "xdp" and js["r-in"]["attached"]
         assert "xdp" in frrlab.sh(["ip", "-n", rig.r, "link", "show", "r-in"])
         conf = rig.z.vty.cmd("show running-config")
@@ -198,7 +216,7 @@ def test_bad_attach_changes_nothing(rig):
                 rig.z.vty.config(*bad)
             assert "%" in ei.value.output
         js = rig.z.vty.json("show ebpf interfaces json")
-        assert set(js) == {"r-in", "r-out"}
+        assert set(js) == {"r-in", "r-out", "r-out2"}
         assert js["r-in"]["mode"] == "tc"
     finally:
         fp_config(rig.z, None)
@@ -217,7 +235,8 @@ def test_forwarding_survives_zebra_restart(rig):
         assert len(got) == 5
     finally:
         conf = rig.zebra_conf + "".join(
-            f"interface {d}\n ebpf fast-path xdp\n" for d in ("r-in", "r-out"))
+            f"interface {d}\n ebpf fast-path xdp\n"
+            for d in ("r-in", "r-out", "r-out2"))
         rig.z = rig.zebra(rig.r, conf)
     after = rig.z.vty.json("show ebpf interfaces json")
     assert after["r-in"]["adopted"] is True
@@ -225,3 +244,148 @@ def test_forwarding_survives_zebra_restart(rig):
     # the counters kept counting while zebra was down
     assert counters(rig.z)["r-in"]["forwardedPackets"] >= 5
     fp_config(rig.z, None)
+
+
+# ---------------------------------------------------------------------
+# Policies, ECMP control, local repair: over the two links to h2
+# ---------------------------------------------------------------------
+
+def flows(lab, n, dst="198.18.0.1"):
+    """n UDP flows (distinct source ports) from h1 to dst."""
+    e = Ether(dst=mac(lab.r, "r-in"), src=mac(lab.h1, "h1-eth0"))
+    return [(f"flow {i}", bytes(e / IP(src="198.51.100.10", dst=dst, ttl=64)
+                                / UDP(sport=20000 + i, dport=9999)
+                                / Raw(MARK + i.to_bytes(2, "big") * 10)), True)
+            for i in range(n)]
+
+
+def flow_id(frame):
+    return frame[frame.index(MARK) + 4:frame.index(MARK) + 6]
+
+
+def by_link(got):
+    return {dev: {flow_id(f) for f in frames} for dev, frames in got.items()}
+
+
+LINKS = ("h2-eth0", "h2-eth1")
+
+
+def ecmp_route_mirrored(lab, timeout=30):
+    return frrlab.wait_for(lambda: len(lab.z.vty.json(
+        "show ebpf route 198.18.0.1 json").get("route", {}).get("paths", []))
+        == 2, timeout=timeout)
+
+
+@pytest.fixture
+def fastpath(rig):
+    # staticd may still be reconnecting after a zebra restart
+    assert ecmp_route_mirrored(rig), "the ECMP route is not in the mirror"
+    fp_config(rig.z, "xdp")
+    warm_up(rig)
+    for dst in ("203.0.113.2", "198.18.0.1"):
+        subprocess.run(["ip", "netns", "exec", rig.h1, "ping", "-c", "1",
+                        "-W", "1", dst], capture_output=True)
+    subprocess.run(["ip", "netns", "exec", rig.r, "ping", "-c", "1", "-W",
+                    "1", "203.0.113.2"], capture_output=True)
+    yield rig
+    rig.z.vty.config("no ebpf ecmp algorithm")
+    for name in rig.z.vty.json("show ebpf policies json"):
+        rig.z.vty.config(f"no ebpf policy {name}")
+    fp_config(rig.z, None)
+
+
+def test_ecmp_hash_threshold_spreads_and_keeps_flows(fastpath):
+    rig = fastpath
+    rig.z.vty.config("ebpf ecmp algorithm hash-threshold",
+                     "ebpf ecmp hash-fields l3-l4 seed 11")
+    js = rig.z.vty.json("show ebpf route 198.18.0.1 json")
+    assert js["route"]["prefix"] == "198.18.0.0/24"
+    assert js["ecmpAlgorithm"] == "hash-threshold"
+    assert len(js["route"]["paths"]) == 2
+
+    fl = flows(rig, 200)
+    first = by_link(cross(rig, fl, LINKS, per_iface=True))
+    again = by_link(cross(rig, fl, LINKS, per_iface=True))
+    n0, n1 = len(first["h2-eth0"]), len(first["h2-eth1"])
+    assert n0 + n1 == 200, f"lost flows: {n0} + {n1}"
+    # hash-threshold over 2 equal paths: 50/50 within a tolerance
+    assert 70 <= n0 <= 130, f"uneven spread {n0}/{n1}"
+    assert first == again, "a flow changed path between two runs"
+    assert counters(rig.z)["r-in"]["forwardedPackets"] >= 400
+
+
+def test_policy_drop_count_and_pin(fastpath):
+    rig = fastpath
+    fl = flows(rig, 40)
+    rig.z.vty.config("ebpf policy blk match destination 198.18.0.0/24",
+                     "ebpf policy blk action drop")
+    assert cross(rig, fl, LINKS) == []
+    pol = rig.z.vty.json("show ebpf policies json")["blk"]
+    assert pol["packets"] >= 40 and pol["installed"] is True
+
+    rig.z.vty.config("ebpf policy blk action pin 203.0.113.2")
+    got = by_link(cross(rig, fl, LINKS, per_iface=True))
+    assert len(got["h2-eth1"]) == 40 and not got["h2-eth0"], got
+
+    rig.z.vty.config("ebpf policy blk action exclude 203.0.113.2",
+                     "ebpf ecmp algorithm hash-threshold")
+    got = by_link(cross(rig, fl, LINKS, per_iface=True))
+    assert len(got["h2-eth0"]) == 40 and not got["h2-eth1"], got
+
+    conf = rig.z.vty.cmd("show running-config")
+    assert "ebpf policy blk match destination 198.18.0.0/24" in conf
+    assert "ebpf policy blk action exclude 203.0.113.2" in conf
+    rig.z.vty.config("no ebpf policy blk")
+    assert len(cross(rig, fl, LINKS)) == 40
+
+
+def test_bad_policy_changes_nothing(fastpath):
+    rig = fastpath
+    rig.z.vty.config("ebpf policy a match destination 198.18.0.0/24",
+                     "ebpf policy a action count")
+    for bad in ("ebpf policy b match destination 198.18.0.0/24",   # conflict
+                "ebpf policy a action pin 2001:db8::1",             # family
+                "ebpf policy a action nexthop-group 0",            # range
+                "ebpf policy bad!name action drop",
+                "ebpf policy a match destination 198.18.0.0/24 source 2001:db8::/32"):
+        with pytest.raises(frrlab.VtyError):
+            rig.z.vty.config(bad)
+    js = rig.z.vty.json("show ebpf policies json")
+    assert set(js) == {"a"} and js["a"]["action"] == "count"
+
+
+def test_local_repair_on_link_down(fastpath):
+    rig = fastpath
+    rig.z.vty.config("ebpf ecmp algorithm hash-threshold")
+    before = rig.z.vty.json("show ebpf mirror json")["counters"]
+    fl = flows(rig, 100)
+    assert len(cross(rig, fl, LINKS)) == 100
+    frrlab.sh(["ip", "-n", rig.h2, "link", "set", "h2-eth1", "down"])
+    try:
+        st = frrlab.wait_for(lambda: (lambda c: c if c["localRepairs"] >
+                                      before["localRepairs"] else None)(
+            rig.z.vty.json("show ebpf mirror json")["counters"]), timeout=5)
+        assert st, "no local repair after the link went down"
+        assert st["localRepairNhgWrites"] > before["localRepairNhgWrites"]
+        assert "local repair: ifindex" in rig.z.log()
+        # every flow now arrives over the remaining link
+        got = by_link(cross(rig, fl, LINKS, per_iface=True))
+        assert len(got["h2-eth0"]) == 100, got
+    finally:
+        frrlab.sh(["ip", "-n", rig.h2, "link", "set", "h2-eth1", "up"])
+        frrlab.sh(["ip", "-n", rig.h2, "addr", "replace", "2001:db8:30::2/64",
+                   "dev", "h2-eth1", "nodad"])
+        frrlab.sh(["ip", "-n", rig.r, "addr", "replace", "2001:db8:30::1/64",
+                   "dev", "r-out2", "nodad"])
+    assert ecmp_route_mirrored(rig)
+
+
+def test_nexthop_groups_show(rig):
+    assert ecmp_route_mirrored(rig)
+    js = rig.z.vty.json("show ebpf nexthop-groups json")
+    route = rig.z.vty.json("show ebpf route 198.18.0.1 json")["route"]
+    g = js[str(route["nexthopGroup"])]
+    assert g["routes"] >= 1
+    assert sorted(p["gateway"] for p in g["paths"]) == ["192.0.2.2",
+                                                        "203.0.113.2"]
+    assert all(p["up"] for p in g["paths"])

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What the fast path knows and would do:
+ *   show ebpf nexthop-groups [json]
+ *   show ebpf route (A.B.C.D|X:X::X:X) [json]
+ */
+#include "lib/zebra.h"
+
+#include "lib/command.h"
+#include "lib/if.h"
+#include "lib/json.h"
+#include "lib/prefix.h"
+#include "lib/vrf.h"
+#include "lib/vty.h"
+
+#include "fe_ecmp.h"
+#include "ebpf_fastpath.h"
+#include "ebpf_mirror.h"
+#include "ebpf_policy.h"
+#include "ebpf_vty.h"
+
+/* Scratch for one group: 6 KiB, kept off the stack. */
+static struct fe_nhg_val nhg;
+
+static const char *ifname(uint32_t ifindex)
+{
+	struct interface *ifp = if_lookup_by_index(ifindex, VRF_DEFAULT);
+
+	return ifp ? ifp->name : "?";
+}
+
+static void gateway_str(const struct fe_nexthop *nh, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (nh->type == FE_NH_IPV4)
+		inet_ntop(AF_INET, nh->addr, buf, size);
+	else if (nh->type == FE_NH_IPV6)
+		inet_ntop(AF_INET6, nh->addr, buf, size);
+}
+
+static json_object *paths_json(const struct fe_nhg_val *g)
+{
+	json_object *ja = json_object_new_array();
+	char gw[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < g->count && i < FE_MAX_PATHS; i++) {
+		const struct fe_nexthop *nh = &g->nh[i];
+		json_object *jp = json_object_new_object();
+
+		gateway_str(nh, gw, sizeof(gw));
+		if (gw[0])
+			json_object_string_add(jp, "gateway", gw);
+		else
+			json_object_boolean_add(jp, "directlyConnected", true);
+		json_object_string_add(jp, "interface", ifname(nh->ifindex));
+		json_object_int_add(jp, "ifindex", nh->ifindex);
+		json_object_int_add(jp, "weight", nh->weight);
+		json_object_boolean_add(jp, "up", nh->weight != 0);
+		json_object_boolean_add(jp, "fastPath",
+					ebpf_fastpath_mode(nh->ifindex) !=
+						EBPF_FP_NONE);
+		json_object_array_add(ja, jp);
+	}
+	return ja;
+}
+
+static void paths_text(struct vty *vty, const struct fe_nhg_val *g,
+		       const char *indent)
+{
+	char gw[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < g->count && i < FE_MAX_PATHS; i++) {
+		const struct fe_nexthop *nh = &g->nh[i];
+
+		gateway_str(nh, gw, sizeof(gw));
+		vty_out(vty, "%s%s %s, weight %u%s%s\n", indent,
+			gw[0] ? "via" : "directly connected,",
+			gw[0] ? gw : ifname(nh->ifindex), nh->weight,
+			"", nh->weight ? "" : " (down: local repair)");
+		if (gw[0])
+			vty_out(vty, "%s    interface %s\n", indent,
+				ifname(nh->ifindex));
+	}
+}
+
+struct nhg_show {
+	struct vty *vty;
+	json_object *json;
+	int n;
+};
+
+static int nhg_show_one(uint32_t id, void *arg)
+{
+	struct nhg_show *s = arg;
+	uint32_t refs = 0;
+	bool held = false;
+	char key[16];
+
+	if (ebpf_mirror_nhg_get(id, &nhg, &refs, &held))
+		return 0;
+	s->n++;
+	if (s->json) {
+		json_object *jg = json_object_new_object();
+
+		json_object_int_add(jg, "routes", refs);
+		json_object_boolean_add(jg, "installedByZebra", held);
+		json_object_int_add(jg, "totalWeight", nhg.total_weight);
+		json_object_object_add(jg, "paths", paths_json(&nhg));
+		snprintf(key, sizeof(key), "%u", id);
+		json_object_object_add(s->json, key, jg);
+		return 0;
+	}
+	vty_out(s->vty, "ID %u: %u path%s, used by %u route%s%s\n", id,
+		nhg.count, nhg.count == 1 ? "" : "s", refs, refs == 1 ? "" : "s",
+		held ? ", installed by zebra" : "");
+	paths_text(s->vty, &nhg, "    ");
+	return 0;
+}
+
+DEFUN (show_ebpf_nexthop_groups,
+       show_ebpf_nexthop_groups_cmd,
+       "show ebpf nexthop-groups [json]",
+       SHOW_STR
+       "eBPF fast path and RIB mirror\n"
+       "Nexthop groups as the fast path sees them\n"
+       JSON_STR)
+{
+	struct nhg_show s = { .vty = vty };
+
+	if (argc > 3)
+		s.json = json_object_new_object();
+	ebpf_mirror_nhg_foreach(nhg_show_one, &s);
+	if (s.json)
+		vty_json(vty, s.json);
+	else if (!s.n)
+		vty_out(vty, "No nexthop groups in the mirror.\n");
+	return CMD_SUCCESS;
+}
+
+/* The policy the fast path would find: longest destination match. */
+static const struct fe_policy *policy_for(const struct fe_prefix *addr)
+{
+	struct fe_policy_set *s = ebpf_policies();
+	const struct fe_policy *best = NULL;
+
+	for (size_t i = 0; s && i < fe_policy_count(s); i++) {
+		const struct fe_policy *p = fe_policy_at(s, i);
+		struct fe_prefix masked;
+
+		if (!fe_policy_complete(p) || p->dst.family != addr->family)
+			continue;
+		if (fe_prefix_set(&masked, addr->family, addr->addr, p->dst.len) ||
+		    memcmp(masked.addr, p->dst.addr, sizeof(masked.addr)))
+			continue;
+		if (!best || p->dst.len > best->dst.len)
+			best = p;
+	}
+	return best;
+}
+
+static const char *kind_str(unsigned int kind)
+{
+	switch (kind) {
+	case FE_ROUTE_UNICAST:
+		return "unicast";
+	case FE_ROUTE_BLACKHOLE:
+		return "blackhole";
+	case FE_ROUTE_UNREACHABLE:
+		return "unreachable";
+	case FE_ROUTE_PROHIBIT:
+		return "prohibit";
+	}
+	return "unknown";
+}
+
+/*
+ * The path the fast path picks for a flow of addresses only (source
+ * unspecified, no ports), by the configured algorithm: the same code the
+ * datapath runs. -1 when the kernel picks.
+ */
+static int sample_path(const struct fe_prefix *addr, const struct fe_nhg_val *g)
+{
+	struct fe_flow f = { .family = addr->family };
+	uint32_t hash;
+
+	if (ebpf_ecmp.algo == FE_ECMP_KERNEL || g->count < 2)
+		return -1;
+	memcpy(f.dst, addr->addr, sizeof(f.dst));
+	hash = fe_flow_hash(&f, ebpf_ecmp.seed,
+			    ebpf_ecmp.hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3);
+	if (ebpf_ecmp.algo == FE_ECMP_HASH_THRESHOLD)
+		return fe_ecmp_hash_threshold_nhg(hash, g);
+	return fe_ecmp_weighted(hash, g); /* resilient starts out weighted */
+}
+
+DEFUN (show_ebpf_route,
+       show_ebpf_route_cmd,
+       "show ebpf route <A.B.C.D|X:X::X:X> [json]",
+       SHOW_STR
+       "eBPF fast path and RIB mirror\n"
+       "What the fast path does for a destination, and why\n"
+       "IPv4 destination\n" "IPv6 destination\n"
+       JSON_STR)
+{
+	bool uj = argc > 4;
+	json_object *json = uj ? json_object_new_object() : NULL;
+	const struct fe_policy *pol;
+	struct fe_prefix addr, matched;
+	struct fe_route_val rv;
+	struct prefix p;
+	char buf[64];
+	uint32_t refs;
+	bool held, have_route, have_nhg = false;
+	int chosen = -1;
+
+	if (!str2prefix(argv[3]->arg, &p) ||
+	    fe_prefix_set(&addr, p.family, &p.u.prefix,
+			  p.family == AF_INET ? 32 : 128)) {
+		vty_out(vty, "%% invalid address %s\n", argv[3]->arg);
+		return CMD_WARNING;
+	}
+	pol = policy_for(&addr);
+	have_route = ebpf_mirror_route_lookup(&addr, &matched, &rv) == 0;
+	if (have_route && rv.kind == FE_ROUTE_UNICAST)
+		have_nhg = ebpf_mirror_nhg_get(rv.nhg_id, &nhg, &refs,
+					       &held) == 0;
+	if (have_nhg)
+		chosen = sample_path(&addr, &nhg);
+
+	if (uj) {
+		json_object_string_add(json, "destination", argv[3]->arg);
+		if (pol) {
+			json_object *jp = json_object_new_object();
+
+			json_object_string_add(jp, "name", pol->name);
+			json_object_string_add(jp, "action",
+					       fe_policy_action_str(pol->action));
+			json_object_boolean_add(jp, "filtered",
+						pol->has_src || pol->ingress[0]);
+			json_object_object_add(json, "policy", jp);
+		}
+		if (have_route) {
+			json_object *jr = json_object_new_object();
+
+			json_object_string_add(
+				jr, "prefix",
+				fe_prefix_str(&matched, buf, sizeof(buf)));
+			json_object_string_add(jr, "kind", kind_str(rv.kind));
+			json_object_int_add(jr, "protocol", rv.protocol);
+			json_object_int_add(jr, "distance", rv.distance);
+			json_object_int_add(jr, "metric", rv.metric);
+			json_object_int_add(jr, "nexthopGroup", rv.nhg_id);
+			if (have_nhg)
+				json_object_object_add(jr, "paths",
+						       paths_json(&nhg));
+			json_object_object_add(json, "route", jr);
+		}
+		json_object_string_add(json, "ecmpAlgorithm",
+				       ebpf_ecmp_algo_str(ebpf_ecmp.algo));
+		if (chosen >= 0)
+			json_object_int_add(json, "chosenPathIndex", chosen);
+		json_object_string_add(
+			json, "decision",
+			pol && pol->action != FE_POL_COUNT
+				? "policy"
+				: !have_route ? "kernel (no mirrored route)"
+				: rv.kind != FE_ROUTE_UNICAST
+					? "kernel (not unicast)"
+				: chosen >= 0 ? "fast path, chosen path"
+					      : "fast path, kernel's choice");
+		vty_json(vty, json);
+		return CMD_SUCCESS;
+	}
+
+	vty_out(vty, "Destination %s\n", argv[3]->arg);
+	if (pol)
+		vty_out(vty, "  Policy %s: %s%s\n", pol->name,
+			fe_policy_action_str(pol->action),
+			pol->has_src || pol->ingress[0]
+				? " (if source/ingress match)"
+				: "");
+	if (!have_route) {
+		vty_out(vty, "  No mirrored route: the kernel decides (local, kernel-only or no route)\n");
+		return CMD_SUCCESS;
+	}
+	vty_out(vty, "  Route %s, %s, protocol %u, distance %u, metric %u\n",
+		fe_prefix_str(&matched, buf, sizeof(buf)), kind_str(rv.kind),
+		rv.protocol, rv.distance, rv.metric);
+	if (have_nhg) {
+		vty_out(vty, "  Nexthop group %u:\n", rv.nhg_id);
+		paths_text(vty, &nhg, "    ");
+	}
+	if (chosen >= 0)
+		vty_out(vty, "  ECMP %s: a flow with no source and ports takes path %d\n",
+			ebpf_ecmp_algo_str(ebpf_ecmp.algo), chosen + 1);
+	else
+		vty_out(vty, "  ECMP kernel: bpf_fib_lookup picks the path per flow\n");
+	return CMD_SUCCESS;
+}
+
+void ebpf_show_init(void)
+{
+	install_element(VIEW_NODE, &show_ebpf_nexthop_groups_cmd);
+	install_element(VIEW_NODE, &show_ebpf_route_cmd);
+}
