@@ -50,9 +50,10 @@ struct fe_res_table {
 };
 
 /*
- * Hide what the compiler knows about v: clang otherwise drops a bounds
- * check it can prove redundant, or hoists arithmetic above it, and the
- * verifier, which cannot follow that proof, rejects the access.
+ * Hide what the compiler knows about v (emits no instruction): clang
+ * otherwise drops a bounds check it can prove redundant, hoists
+ * arithmetic above it, or turns arithmetic into branches, and the
+ * verifier, which cannot follow its proofs, rejects or explodes.
  */
 #define fe_barrier_var(v) asm volatile("" : "+r"(v))
 
@@ -67,6 +68,23 @@ static __always_inline int fe_ecmp_hash_threshold(__u32 hash, __u32 count)
 	if (count == 0 || count > FE_MAX_PATHS)
 		return -1;
 	return (int)(((__u64)hash * count) >> 32);
+}
+
+/*
+ * x, with its bounds hidden from the verifier: v ^ v is zero, but once
+ * the compiler may not fold it, the verifier sees an unknown 32-bit value
+ * and x | 0 becomes any 32-bit value to it. The selectors' loops have one
+ * exit per iteration, each knowing its values to a different range; with
+ * those values forgotten the exits are one state, and the code after them
+ * is verified once instead of once per exit. v: any value at hand (the
+ * hash).
+ */
+static __always_inline __u32 fe_forget32(__u32 x, __u32 v)
+{
+	__u64 c = v;
+
+	fe_barrier_var(c);
+	return x | (__u32)(c ^ v);
 }
 
 /*
@@ -92,12 +110,17 @@ static __always_inline __u32 fe_ecmp_w(__u32 weight, int unit)
  * number of regions ending at or before scaled. A region of weight 0 is
  * empty, so a down path is never the answer.
  *
- * Both loops run to a constant bound and break at count, so that the
- * verifier can bound them. The second one counts without branching and
- * without an early exit: an index returned from inside the loop would be
- * a different constant on each exit, and the verifier would walk the
- * caller's code once per possible path. Here the index is one bounded
- * unknown, however many paths there are.
+ * Written for the verifier, which walks a bounded loop iteration by
+ * iteration and the code after it once per distinct exit state:
+ *  - both loops run to a constant bound and break at count;
+ *  - the second one counts regions without a branch and does not stop at
+ *    the chosen path: an index returned from inside the loop would be a
+ *    different constant on each exit, and the caller's code would be
+ *    verified once per possible path;
+ *  - count is read again and total and the index are passed through
+ *    fe_forget32, so that all exits of a loop look alike.
+ * An inlined group selector costs the verifier about 13k instructions
+ * (kernel 6.18, clang 14); at run time 2 * count short iterations.
  */
 static __always_inline int fe_ecmp_pick(__u32 hash, const struct fe_nhg_val *g,
 					int unit)
@@ -113,6 +136,7 @@ static __always_inline int fe_ecmp_pick(__u32 hash, const struct fe_nhg_val *g,
 	}
 	if (total == 0)
 		return -1;
+	total = fe_forget32(total, hash);
 	scaled = (__u32)(((__u64)hash * total) >> 32);
 	/*
 	 * Read count again: after the first loop the verifier knows it
@@ -129,7 +153,7 @@ static __always_inline int fe_ecmp_pick(__u32 hash, const struct fe_nhg_val *g,
 		fe_barrier_var(d); /* keep clang from turning it into a branch */
 		idx += (__u32)((__u64)d >> 63);
 	}
-	return (int)idx;
+	return (int)fe_forget32(idx, hash);
 }
 
 /*
@@ -195,7 +219,12 @@ static __always_inline int fe_ecmp_resilient_nhg(__u32 hash,
 static __always_inline const struct fe_nexthop *
 fe_ecmp_nh(const struct fe_nhg_val *g, int idx)
 {
-	__u64 i = (__u32)idx; /* 64-bit: clang 14 mishandles 32-bit asm operands */
+	/*
+	 * 64-bit, so that it is zero-extended once, before the barrier: a
+	 * 32-bit one is extended apart for the check and for the address,
+	 * and the verifier cannot tell that the checked copy is the same.
+	 */
+	__u64 i = (__u32)idx;
 
 	fe_barrier_var(i);
 	if (i >= FE_MAX_PATHS || i >= g->count)
