@@ -84,7 +84,7 @@ struct fe_nexthop {
 	__u32 ifindex;
 	__u8 type;     /* enum fe_nh_type */
 	__u8 flags;    /* FE_NH_F_* */
-	__u16 weight;  /* 1..255 as zebra gives it; never 0 */
+	__u16 weight;  /* 1..255 as zebra gives it; 0: down (local repair) */
 	__u8 addr[16]; /* gateway; IPv4 in the first 4 bytes, rest zero */
 };
 
@@ -97,7 +97,9 @@ struct fe_nexthop {
 struct fe_nhg_val {
 	__u16 count;        /* valid entries in nh[] (1..FE_MAX_PATHS) */
 	__u16 flags;        /* reserved, 0 */
-	__u32 total_weight; /* sum of nh[i].weight */
+	__u32 total_weight; /* sum of the weights as written by zebra (for
+			     * display; the selectors sum up paths that are
+			     * up themselves) */
 	struct fe_nexthop nh[FE_MAX_PATHS];
 };
 
