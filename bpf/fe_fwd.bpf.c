@@ -92,16 +92,6 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_polstats_v1 SEC(".maps");
 
-/* Resilient slot tables by NHG id, built by the module (lib/fe_resilient). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, FE_NHG_MAX_DEFAULT);
-	__type(key, __u32);
-	__type(value, struct fe_res_table);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_nhgres_v1 SEC(".maps");
-
 /* Per-CPU scratch: a group copy with excluded paths marked down. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -270,14 +260,30 @@ fe_policy_match(const struct fe_pkt *p, __u32 l3if, __u64 bytes)
 	return pol;
 }
 
-/* The mirror's route for the destination: its group id, or 0. */
+/*
+ * The mirror's route for the destination: its group id, or 0. IPv4 goes
+ * through the DIR-24-8 table (cost independent of the table size) once
+ * the mirror says it is complete; IPv6 and anything the table cannot
+ * encode ask the LPM trie.
+ */
 static __always_inline __u32 fe_route_nhg(const struct fe_pkt *p)
 {
 	struct fe_route_val *r;
+	__u32 zero = 0, *ready, v;
 
 	if (p->v4) {
 		struct fe_lpm4_key k = { .prefixlen = 32 };
 
+		ready = bpf_map_lookup_elem(&fe_d24_state_v1, &zero);
+		if (ready && *ready) {
+			if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
+					    bpf_ntohl(p->ip4->daddr), &v))
+				return 0;
+			if (v < FE_D24_NONUNICAST)
+				return v;
+			if (v != FE_D24_LPM)
+				return 0;
+		}
 		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
 		r = bpf_map_lookup_elem(&fe_route4_v1, &k);
 	} else {

@@ -11,6 +11,8 @@
 #include <bpf/bpf_helpers.h>
 
 #include "frr_ebpf_abi.h"
+#include "fe_dir24.h"
+#include "fe_ecmp.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -38,5 +40,49 @@ struct {
 	__type(value, struct fe_nhg_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_nhg_v1 SEC(".maps");
+
+/* Resilient slot tables by NHG id, built by the mirror (lib/fe_resilient). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FE_NHG_MAX_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct fe_res_table);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_nhgres_v1 SEC(".maps");
+
+/*
+ * The IPv4 routes again as a DIR-24-8 table (lib/fe_dir24), so that the
+ * fast path's route lookup costs the same at 1k and 1M routes. Written by
+ * the mirror through mmap. The entry value: the NHG id of a unicast route
+ * (< FE_D24_NONUNICAST), FE_D24_NONUNICAST | kind otherwise, FE_D24_LPM
+ * where the LPM trie must be asked (an id too large for 24 bits).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, FE_DIR24_TBL24_VALUES);
+	__type(key, __u32);
+	__type(value, struct fe_dir24_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_d24_tbl24_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, FE_D24_GROUPS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct fe_dir24_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_d24_tbl8_v1 SEC(".maps");
+
+/* Key 0: 1 when the DIR-24-8 table is complete and may be used. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_d24_state_v1 SEC(".maps");
 
 #endif /* FE_MAPS_H */

@@ -41,6 +41,11 @@
 #define FE_ROUTE6_MAX_DEFAULT 300000
 #define FE_NHG_MAX_DEFAULT 65536
 
+/* DIR-24-8 tbl8 groups (1 KiB each); a full table needs ~45k. */
+#define FE_D24_GROUPS_DEFAULT 65536
+#define FE_D24_NONUNICAST 0x800000 /* | enum fe_route_kind */
+#define FE_D24_LPM 0xffffff        /* ask the LPM trie */
+
 /* Paths per nexthop group: at least zebra's MULTIPATH_NUM (Debian: 256). */
 #define FE_MAX_PATHS 256
 

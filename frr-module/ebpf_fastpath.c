@@ -210,6 +210,14 @@ static int fp_load(char *err, size_t errlen)
 					  ebpf_mirror_map_fd(EBPF_MAP_ROUTE6));
 			bpf_map__reuse_fd(fp.skel->maps.fe_nhg_v1,
 					  ebpf_mirror_map_fd(EBPF_MAP_NHG));
+			bpf_map__reuse_fd(fp.skel->maps.fe_nhgres_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_NHGRES));
+			bpf_map__reuse_fd(fp.skel->maps.fe_d24_tbl24_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_D24_TBL24));
+			bpf_map__reuse_fd(fp.skel->maps.fe_d24_tbl8_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_D24_TBL8));
+			bpf_map__reuse_fd(fp.skel->maps.fe_d24_state_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_D24_STATE));
 			reused = txports_reuse(txpath, sizeof(txpath));
 			ret = reused < 0 ? reused : fe_fwd__load(fp.skel);
 			if (!ret && !reused)

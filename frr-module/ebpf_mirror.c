@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -21,6 +24,8 @@
 #include "lib/log.h"
 #include "lib/privs.h"
 
+#include "fe_dir24.h"
+#include "fe_resilient.h"
 #include "fe_shadow.h"
 #include "ebpf_errors.h"
 #include "ebpf_mirror.h"
@@ -34,12 +39,20 @@ static const char *const map_names[EBPF_MAP_COUNT] = {
 	[EBPF_MAP_ROUTE4] = FE_MAP_ROUTE4,
 	[EBPF_MAP_ROUTE6] = FE_MAP_ROUTE6,
 	[EBPF_MAP_NHG] = FE_MAP_NHG,
+	[EBPF_MAP_NHGRES] = FE_MAP_NHG_RES,
+	[EBPF_MAP_D24_TBL24] = FE_MAP_DIR24_TBL24,
+	[EBPF_MAP_D24_TBL8] = FE_MAP_DIR24_TBL8,
+	[EBPF_MAP_D24_STATE] = "fe_d24_state_v1",
 };
 
 static const uint32_t map_size_defaults[EBPF_MAP_COUNT] = {
 	[EBPF_MAP_ROUTE4] = FE_ROUTE4_MAX_DEFAULT,
 	[EBPF_MAP_ROUTE6] = FE_ROUTE6_MAX_DEFAULT,
 	[EBPF_MAP_NHG] = FE_NHG_MAX_DEFAULT,
+	[EBPF_MAP_NHGRES] = FE_NHG_MAX_DEFAULT,
+	[EBPF_MAP_D24_TBL24] = FE_DIR24_TBL24_VALUES,
+	[EBPF_MAP_D24_TBL8] = FE_D24_GROUPS_DEFAULT,
+	[EBPF_MAP_D24_STATE] = 1,
 };
 
 static struct {
@@ -60,8 +73,17 @@ static struct {
 	/* Log each kind of write failure once per open, count them all. */
 	bool logged_full, logged_write;
 
+	/* DIR-24-8 of the IPv4 routes, built through mmap of its maps. */
+	struct fe_dir24 *d24;
+	uint32_t *tbl24, *tbl8;
+	size_t tbl24_len, tbl8_len;
+	bool d24_degraded; /* an update failed: the datapath uses the trie */
+	uint64_t d24_mark;
+	bool d24_marked;
+
 	/* Scratch values: too large for the dplane thread's stack. */
-	struct fe_nhg_val nhg_val, member_val, repair_val;
+	struct fe_nhg_val nhg_val, member_val, repair_val, prev_val;
+	struct fe_res_table res, res_prev;
 	struct fe_nhg nhg_tmp;
 
 	/* Paths marked down by local repair, to restore when links return. */
@@ -76,9 +98,10 @@ static struct {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.pin_path = FE_PIN_ROOT_DEFAULT,
 	.size_cfg = { FE_ROUTE4_MAX_DEFAULT, FE_ROUTE6_MAX_DEFAULT,
-		      FE_NHG_MAX_DEFAULT },
+		      FE_NHG_MAX_DEFAULT, FE_NHG_MAX_DEFAULT,
+		      FE_DIR24_TBL24_VALUES, FE_D24_GROUPS_DEFAULT, 1 },
 	.reconcile_delay = EBPF_RECONCILE_DELAY_DEFAULT,
-	.fd = { -1, -1, -1 },
+	.fd = { -1, -1, -1, -1, -1, -1, -1 },
 	.state = EBPF_SYNC_WAIT_CONFIG,
 };
 
@@ -343,6 +366,117 @@ static void open_failed(int err, const char *fmt, ...)
 	(void)err;
 }
 
+static void d24_set_ready(bool ready)
+{
+	uint32_t zero = 0, v = ready && !m.d24_degraded;
+
+	bpf_map_update_elem(m.fd[EBPF_MAP_D24_STATE], &zero, &v, BPF_ANY);
+}
+
+/*
+ * mmap both DIR-24-8 arrays and start a builder on them. The builder
+ * clears them: the datapath is told not to use the table until it is
+ * complete again (d24_set_ready).
+ */
+static int d24_open(void)
+{
+	uint32_t zero = 0, off = 0;
+
+	bpf_map_update_elem(m.fd[EBPF_MAP_D24_STATE], &zero, &off, BPF_ANY);
+	m.tbl24_len = (size_t)m.size_active[EBPF_MAP_D24_TBL24] *
+		      sizeof(struct fe_dir24_val);
+	m.tbl8_len = (size_t)m.size_active[EBPF_MAP_D24_TBL8] *
+		     sizeof(struct fe_dir24_val);
+	m.tbl24 = mmap(NULL, m.tbl24_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       m.fd[EBPF_MAP_D24_TBL24], 0);
+	if (m.tbl24 == MAP_FAILED)
+		goto fail;
+	m.tbl8 = mmap(NULL, m.tbl8_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      m.fd[EBPF_MAP_D24_TBL8], 0);
+	if (m.tbl8 == MAP_FAILED)
+		goto fail;
+	m.d24 = fe_dir24_new(m.tbl24, m.tbl8, m.size_active[EBPF_MAP_D24_TBL8]);
+	if (!m.d24)
+		goto fail;
+	m.d24_degraded = false;
+	m.d24_marked = false;
+	return 0;
+fail:
+	if (m.tbl24 && m.tbl24 != MAP_FAILED)
+		munmap(m.tbl24, m.tbl24_len);
+	if (m.tbl8 && m.tbl8 != MAP_FAILED)
+		munmap(m.tbl8, m.tbl8_len);
+	m.tbl24 = m.tbl8 = NULL;
+	return errno ? -errno : -ENOMEM;
+}
+
+static void d24_close(void)
+{
+	fe_dir24_free(m.d24);
+	m.d24 = NULL;
+	if (m.tbl24)
+		munmap(m.tbl24, m.tbl24_len);
+	if (m.tbl8)
+		munmap(m.tbl8, m.tbl8_len);
+	m.tbl24 = m.tbl8 = NULL;
+}
+
+/* The DIR-24-8 value of a route (see fe_maps.h). */
+static uint32_t d24_value(const struct fe_route *r)
+{
+	if (r->kind != FE_ROUTE_UNICAST)
+		return FE_D24_NONUNICAST | r->kind;
+	return r->nhg_id < FE_D24_NONUNICAST ? r->nhg_id : FE_D24_LPM;
+}
+
+static uint32_t d24_addr(const struct fe_prefix *p)
+{
+	return (uint32_t)p->addr[0] << 24 | (uint32_t)p->addr[1] << 16 |
+	       (uint32_t)p->addr[2] << 8 | p->addr[3];
+}
+
+/* A failed update leaves the table wrong somewhere: stop using it. */
+static void d24_failed(int err, const struct fe_prefix *p)
+{
+	char pfx[64];
+
+	atomic_fetch_add(&ebpf_counters.d24_errors, 1);
+	if (m.d24_degraded)
+		return;
+	m.d24_degraded = true;
+	d24_set_ready(false);
+	flog_err(EC_EBPF_MAP_FULL,
+		 "ebpf: DIR-24-8 update of %s failed (%s): the fast path looks IPv4 routes up in the LPM trie from now on; raise `ebpf map-size dir24-groups` and restart zebra",
+		 fe_prefix_str(p, pfx, sizeof(pfx)), strerror(-err));
+}
+
+void ebpf_mirror_d24_grace(void)
+{
+	struct fe_dir24_stats st;
+
+	ebpf_mirror_lock();
+	if (!m.d24)
+		goto out;
+	/*
+	 * Groups freed before the mark may still be read by a program that
+	 * started before; membarrier(GLOBAL) waits for an RCU grace period,
+	 * after which none can. Without membarrier, a tick (1 s) apart is
+	 * the same in practice: a program runs for microseconds.
+	 */
+	if (m.d24_marked) {
+		syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+		fe_dir24_grace_upto(m.d24, m.d24_mark);
+		m.d24_marked = false;
+	}
+	fe_dir24_stats(m.d24, &st);
+	if (st.groups_pending) {
+		m.d24_mark = fe_dir24_grace_mark(m.d24);
+		m.d24_marked = true;
+	}
+out:
+	ebpf_mirror_unlock();
+}
+
 int ebpf_mirror_open(void)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
@@ -372,6 +506,10 @@ int ebpf_mirror_open(void)
 	maps[EBPF_MAP_ROUTE4] = m.skel->maps.fe_route4_v1;
 	maps[EBPF_MAP_ROUTE6] = m.skel->maps.fe_route6_v1;
 	maps[EBPF_MAP_NHG] = m.skel->maps.fe_nhg_v1;
+	maps[EBPF_MAP_NHGRES] = m.skel->maps.fe_nhgres_v1;
+	maps[EBPF_MAP_D24_TBL24] = m.skel->maps.fe_d24_tbl24_v1;
+	maps[EBPF_MAP_D24_TBL8] = m.skel->maps.fe_d24_tbl8_v1;
+	maps[EBPF_MAP_D24_STATE] = m.skel->maps.fe_d24_state_v1;
 
 	m.adopted = false;
 	frr_with_privs (&zserv_privs) {
@@ -397,6 +535,15 @@ int ebpf_mirror_open(void)
 	for (i = 0; i < EBPF_MAP_COUNT; i++)
 		m.fd[i] = bpf_map__fd(maps[i]);
 
+	ret = d24_open();
+	if (ret) {
+		open_failed(ret, "cannot map the DIR-24-8 table: %s",
+			    strerror(-ret));
+		fe_mirror__destroy(m.skel);
+		m.skel = NULL;
+		goto out;
+	}
+
 	m.shadow = fe_shadow_new();
 	if (!m.shadow) {
 		ret = -ENOMEM;
@@ -409,6 +556,10 @@ int ebpf_mirror_open(void)
 	m.opened_at = m.last_change = monotime(NULL);
 	m.logged_full = m.logged_write = false;
 	m.reason[0] = '\0';
+	/* A fresh table fills as routes arrive, like the tries; an adopted
+	 * one was cleared above and is only trusted once the RIB replayed.
+	 */
+	d24_set_ready(!m.adopted);
 	if (m.adopted) {
 		m.state = EBPF_SYNC_RECONCILING;
 		zlog_notice("ebpf: adopted pinned maps under %s; stale entries are removed once the RIB has been replayed (reconcile-delay %us)",
@@ -429,6 +580,7 @@ void ebpf_mirror_close(void)
 
 	ebpf_mirror_lock();
 	/* Pins stay: the fast path keeps forwarding while zebra is down. */
+	d24_close();
 	if (m.skel)
 		fe_mirror__destroy(m.skel);
 	m.skel = NULL;
@@ -490,19 +642,52 @@ static int map_delete(enum ebpf_map_id id, const void *key)
 	return 0;
 }
 
-static int nhg_write(const struct fe_nhg *g)
+/*
+ * The resilient slot table of the group just encoded in m.nhg_val, built
+ * from the table it replaces: the group's own (zebra updated it in place)
+ * or, for a new group, that of the group the route used before (zebra
+ * gives a changed path set a new id), so only the flows of changed paths
+ * move. 0, or negative errno when the group has no path up.
+ */
+static int res_build(uint32_t id, uint32_t seed_id)
+{
+	int fd_res = m.fd[EBPF_MAP_NHGRES], fd_nhg = m.fd[EBPF_MAP_NHG];
+	uint32_t from = 0;
+
+	if (bpf_map_lookup_elem(fd_res, &id, &m.res_prev) == 0 &&
+	    bpf_map_lookup_elem(fd_nhg, &id, &m.prev_val) == 0)
+		from = id;
+	else if (seed_id &&
+		 bpf_map_lookup_elem(fd_res, &seed_id, &m.res_prev) == 0 &&
+		 bpf_map_lookup_elem(fd_nhg, &seed_id, &m.prev_val) == 0)
+		from = seed_id;
+	if (from && fe_res_build(&m.res, &m.nhg_val, &m.res_prev,
+				 &m.prev_val) == 0)
+		return 0;
+	return fe_res_build(&m.res, &m.nhg_val, NULL, NULL);
+}
+
+static int nhg_write(const struct fe_nhg *g, uint32_t seed_id)
 {
 	char detail[32];
-	int ret;
+	int ret, res;
 
 	ret = fe_nhg_encode(g, &m.nhg_val);
 	if (ret)
 		return ret;
+	res = res_build(g->id, seed_id);
 	ret = map_update(EBPF_MAP_NHG, &g->id, &m.nhg_val);
 	if (ret) {
 		snprintf(detail, sizeof(detail), "nhg %u", g->id);
 		return map_error(ret, "nexthop-group", detail);
 	}
+	/* Group first: a table never names paths its group lacks for long,
+	 * and the datapath falls back to weighted while counts differ.
+	 */
+	if (res == 0)
+		map_update(EBPF_MAP_NHGRES, &g->id, &m.res);
+	else
+		map_delete(EBPF_MAP_NHGRES, &g->id);
 	return 0;
 }
 
@@ -518,6 +703,7 @@ static void nhg_release(uint32_t id)
 		map_error(ret, "nexthop-group", "delete");
 	else
 		atomic_fetch_add(&ebpf_counters.nhg_deletes, 1);
+	map_delete(EBPF_MAP_NHGRES, &id);
 }
 
 static bool not_open(void)
@@ -554,7 +740,10 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 	 */
 	if (r->kind == FE_ROUTE_UNICAST &&
 	    !fe_shadow_nhg_has(m.shadow, r->nhg_id)) {
-		ret = nhg_write(g);
+		uint32_t seed = 0;
+
+		fe_shadow_route_get(m.shadow, &r->dst, &seed);
+		ret = nhg_write(g, seed);
 		if (ret)
 			return ret;
 		wrote_nhg = true;
@@ -569,6 +758,12 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 				 fe_prefix_str(&r->dst, pfx, sizeof(pfx)));
 	}
 
+	if (id == EBPF_MAP_ROUTE4 && m.d24) {
+		ret = fe_dir24_add(m.d24, d24_addr(&r->dst), r->dst.len,
+				   d24_value(r));
+		if (ret)
+			d24_failed(ret, &r->dst);
+	}
 	if (r->nhg_id)
 		fe_shadow_nhg_ref(m.shadow, r->nhg_id);
 	ret = fe_shadow_route_set(m.shadow, &r->dst, r->nhg_id, &old_nhg);
@@ -603,6 +798,11 @@ int ebpf_mirror_route_del(const struct fe_prefix *p)
 			 &key);
 	if (ret)
 		return map_error(ret, "route", fe_prefix_str(p, pfx, sizeof(pfx)));
+	if (p->family == AF_INET && m.d24) {
+		ret = fe_dir24_del(m.d24, d24_addr(p), p->len);
+		if (ret && ret != -ENOENT)
+			d24_failed(ret, p);
+	}
 	if (fe_shadow_route_del(m.shadow, p, &old_nhg) == 0 && old_nhg) {
 		fe_shadow_nhg_unref(m.shadow, old_nhg);
 		nhg_release(old_nhg);
@@ -617,7 +817,7 @@ int ebpf_mirror_nhg_set(const struct fe_nhg *g, bool *replaced)
 	if (not_open())
 		return -ENOTCONN;
 	*replaced = fe_shadow_nhg_has(m.shadow, g->id);
-	ret = nhg_write(g);
+	ret = nhg_write(g, 0);
 	if (ret)
 		return ret;
 	fe_shadow_nhg_hold(m.shadow, g->id, true);
@@ -875,6 +1075,7 @@ int ebpf_mirror_reconcile(void)
 	}
 	m.state = EBPF_SYNC_IN_SYNC;
 	m.synced_at = monotime(NULL);
+	d24_set_ready(true);
 	zlog_notice("ebpf: reconcile done, %" PRIu64 " stale entries removed",
 		    swept);
 	return 0;
@@ -1017,6 +1218,19 @@ void ebpf_mirror_get_state(struct ebpf_mirror_state *st)
 		u->max_entries = m.skel ? m.size_active[i] : m.size_cfg[i];
 		if (m.skel)
 			u->memory_bytes = map_memlock(m.fd[i]);
+	}
+	if (m.d24) {
+		struct fe_dir24_stats ds;
+		uint32_t zero = 0, ready = 0;
+
+		fe_dir24_stats(m.d24, &ds);
+		st->d24_rules = ds.rules;
+		st->d24_groups_used = ds.groups_used;
+		st->d24_groups_total = ds.groups_total;
+		st->d24_bytes = ds.tbl24_bytes + ds.tbl8_bytes + ds.rules_bytes;
+		bpf_map_lookup_elem(m.fd[EBPF_MAP_D24_STATE], &zero, &ready);
+		st->d24_ready = ready;
+		st->d24_degraded = m.d24_degraded;
 	}
 	st->maps[EBPF_MAP_ROUTE4].entries = st->routes_v4;
 	st->maps[EBPF_MAP_ROUTE6].entries = st->routes_v6;

@@ -25,7 +25,16 @@ enum ebpf_sync_state {
 	EBPF_SYNC_FAILED,      /* maps could not be opened: not mirroring */
 };
 
-enum ebpf_map_id { EBPF_MAP_ROUTE4, EBPF_MAP_ROUTE6, EBPF_MAP_NHG, EBPF_MAP_COUNT };
+enum ebpf_map_id {
+	EBPF_MAP_ROUTE4,
+	EBPF_MAP_ROUTE6,
+	EBPF_MAP_NHG,
+	EBPF_MAP_NHGRES,    /* resilient slot tables */
+	EBPF_MAP_D24_TBL24, /* DIR-24-8 of the IPv4 routes */
+	EBPF_MAP_D24_TBL8,
+	EBPF_MAP_D24_STATE,
+	EBPF_MAP_COUNT
+};
 
 struct ebpf_mirror_counters {
 	atomic_uint_fast64_t route_installs;
@@ -42,6 +51,7 @@ struct ebpf_mirror_counters {
 	atomic_uint_fast64_t skipped_unsupported;
 	atomic_uint_fast64_t skipped_not_open;
 	atomic_uint_fast64_t stale_swept;
+	atomic_uint_fast64_t d24_errors;      /* DIR-24-8 updates that failed */
 	atomic_uint_fast64_t repair_events;   /* links seen going down */
 	atomic_uint_fast64_t repair_nhg_writes;
 };
@@ -90,6 +100,9 @@ int ebpf_mirror_nhg_del(uint32_t id);
  */
 int ebpf_mirror_link_state(uint32_t ifindex, bool up);
 
+/* Release DIR-24-8 groups freed a grace period ago (dplane tick). */
+void ebpf_mirror_d24_grace(void);
+
 /* Reconcile: remove what the replayed RIB did not re-learn. */
 bool ebpf_mirror_reconcile_due(time_t now);
 int ebpf_mirror_reconcile(void);
@@ -127,6 +140,10 @@ struct ebpf_mirror_state {
 	struct ebpf_map_usage maps[EBPF_MAP_COUNT];
 	time_t opened_at;
 	time_t synced_at;
+	bool d24_ready;
+	bool d24_degraded;
+	uint32_t d24_rules, d24_groups_used, d24_groups_total;
+	uint64_t d24_bytes;
 };
 
 void ebpf_mirror_get_state(struct ebpf_mirror_state *st);

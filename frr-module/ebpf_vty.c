@@ -24,6 +24,7 @@ static const struct {
 	{ "route4", EBPF_MAP_ROUTE4 },
 	{ "route6", EBPF_MAP_ROUTE6 },
 	{ "nexthop-group", EBPF_MAP_NHG },
+	{ "dir24-groups", EBPF_MAP_D24_TBL8 },
 };
 
 static int map_word_id(const char *word)
@@ -104,12 +105,13 @@ static int set_map_size(struct vty *vty, const char *word, uint32_t entries)
 
 DEFUN (ebpf_map_size,
        ebpf_map_size_cmd,
-       "ebpf map-size <route4|route6|nexthop-group> (1-16777216)",
+       "ebpf map-size <route4|route6|nexthop-group|dir24-groups> (1-16777216)",
        "eBPF fast path and RIB mirror\n"
        "Capacity of a mirror map\n"
        "IPv4 route trie (default 1200000)\n"
        "IPv6 route trie (default 300000)\n"
        "Nexthop-group map (default 65536)\n"
+       "DIR-24-8 tbl8 groups of 1 KiB, for IPv4 prefixes longer than /24 (default 65536)\n"
        "Entries\n")
 {
 	return set_map_size(vty, argv[2]->text,
@@ -118,13 +120,14 @@ DEFUN (ebpf_map_size,
 
 DEFUN (no_ebpf_map_size,
        no_ebpf_map_size_cmd,
-       "no ebpf map-size <route4|route6|nexthop-group> [(1-16777216)]",
+       "no ebpf map-size <route4|route6|nexthop-group|dir24-groups> [(1-16777216)]",
        NO_STR
        "eBPF fast path and RIB mirror\n"
        "Capacity of a mirror map\n"
        "IPv4 route trie\n"
        "IPv6 route trie\n"
        "Nexthop-group map\n"
+       "DIR-24-8 tbl8 groups\n"
        "Entries\n")
 {
 	return set_map_size(vty, argv[3]->text, 0);
@@ -212,6 +215,11 @@ static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st
 			st->maps[i].name, st->maps[i].entries,
 			st->maps[i].max_entries, st->maps[i].memory_bytes);
 	vty_out(vty, "  Shadow table:    %" PRIu64 " bytes\n", st->shadow_bytes);
+	vty_out(vty, "  DIR-24-8 (IPv4 lookup): %s, %u prefixes, %u/%u groups\n",
+		st->d24_degraded ? "degraded (LPM trie used)"
+		: st->d24_ready	 ? "in use"
+				 : "building",
+		st->d24_rules, st->d24_groups_used, st->d24_groups_total);
 }
 
 #define JSON_U64(o, k, v) json_object_int_add(o, k, (int64_t)(v))
@@ -269,6 +277,18 @@ static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st
 	}
 	json_object_object_add(json, "maps", jmaps);
 	JSON_U64(json, "mapMemoryBytes", mem);
+	{
+		json_object *jd = json_object_new_object();
+
+		json_object_boolean_add(jd, "inUse", st->d24_ready);
+		json_object_boolean_add(jd, "degraded", st->d24_degraded);
+		JSON_U64(jd, "prefixes", st->d24_rules);
+		JSON_U64(jd, "groupsUsed", st->d24_groups_used);
+		JSON_U64(jd, "groupsTotal", st->d24_groups_total);
+		JSON_U64(jd, "bytes", st->d24_bytes);
+		JSON_U64(jd, "errors", c->d24_errors);
+		json_object_object_add(json, "dir24", jd);
+	}
 	JSON_U64(json, "shadowMemoryBytes", st->shadow_bytes);
 	vty_json(vty, json);
 }

@@ -34,8 +34,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+
+#include "lib/fe_dir24.h"
 
 #include "frr_ebpf_abi.h"
 #include "fe_ecmp.h"
@@ -483,6 +487,64 @@ static void fill_mirror(void)
 			    BPF_ANY);
 }
 
+/*
+ * The IPv4 routes as a DIR-24-8 table too, built through mmap as the
+ * module does. Used only while fe_d24_state_v1 says so.
+ */
+static int build_dir24(void)
+{
+	int fd24 = bpf_map__fd(skel->maps.fe_d24_tbl24_v1);
+	int fd8 = bpf_map__fd(skel->maps.fe_d24_tbl8_v1);
+	size_t len24 = (size_t)bpf_map__max_entries(skel->maps.fe_d24_tbl24_v1) * 1024;
+	uint32_t groups = bpf_map__max_entries(skel->maps.fe_d24_tbl8_v1);
+	uint32_t *t24, *t8;
+	struct fe_dir24 *d;
+
+	t24 = mmap(NULL, len24, PROT_READ | PROT_WRITE, MAP_SHARED, fd24, 0);
+	t8 = mmap(NULL, (size_t)groups * 1024, PROT_READ | PROT_WRITE,
+		  MAP_SHARED, fd8, 0);
+	if (t24 == MAP_FAILED || t8 == MAP_FAILED)
+		return -1;
+	d = fe_dir24_new(t24, t8, groups);
+	if (!d || fe_dir24_add(d, 0xc6121400, 24, 77) || /* 198.18.20.0/24 */
+	    fe_dir24_add(d, 0xc6120100, 24, 79))          /* 198.18.1.0/24 */
+		return -1;
+	fe_dir24_free(d); /* the tables stay in the maps */
+	return 0;
+}
+
+static void d24_use(uint32_t on)
+{
+	struct fe_lpm4_key k = { .prefixlen = 24 };
+	struct fe_route_val r = { .kind = FE_ROUTE_UNICAST, .nhg_id = 77 };
+	uint32_t zero = 0;
+
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_d24_state_v1), &zero, &on,
+			    BPF_ANY);
+	/* Without its trie entry, only the DIR-24-8 table knows the route:
+	 * the cases below then prove the datapath uses it.
+	 */
+	inet_pton(AF_INET, "198.18.20.0", k.addr);
+	if (on)
+		bpf_map_delete_elem(bpf_map__fd(skel->maps.fe_route4_v1), &k);
+	else
+		bpf_map_update_elem(bpf_map__fd(skel->maps.fe_route4_v1), &k,
+				    &r, BPF_ANY);
+}
+
+static void ecmp_dir24(void)
+{
+	clear_policies();
+	set_config(FE_ECMP_HASH_THRESHOLD, 0);
+	d24_use(1);
+}
+
+static void plain_trie(void)
+{
+	d24_use(0);
+	plain();
+}
+
 /* Forwarded via ec0's neighbour instead of eg0's. */
 static struct pkt via_ec0(struct pkt in)
 {
@@ -593,6 +655,19 @@ static void build_policy_cases(void)
 	/* the flows above used both paths, or the cases prove little */
 	if (!(seen[0][0] && seen[0][1] && seen[1][0] && seen[1][1]))
 		fprintf(stderr, "warning: ECMP cases do not cover both paths\n");
+
+	for (int i = 0; i < 12; i++) {
+		int path;
+
+		p = flow("198.18.20.1", 4000 + i);
+		path = expect_path(p, FE_ECMP_HASH_THRESHOLD);
+		t = add("ecmp through the DIR-24-8 table", p, V_FWD, -1);
+		t->setup = ecmp_dir24;
+		if (path == 1)
+			t->out = via_ec0(p);
+	}
+	add("DIR-24-8 off again", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
+		plain_trie;
 
 	add("ecmp: a mirror route that is not the kernel's is ignored",
 	    ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup = ecmp_hash_threshold;
@@ -916,6 +991,11 @@ int main(void)
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_txports_v1), &eg, &eg,
 			    BPF_ANY);
 	fill_mirror();
+	if (build_dir24()) {
+		fprintf(stderr, "cannot build the DIR-24-8 table: %s\n",
+			strerror(errno));
+		return 1;
+	}
 	{
 		struct fe_vlan_key k = { .ifindex = in_ifindex, .vid = 100 };
 		struct fe_vlan_out o = { .parent = eg_ifindex, .vid = 200 };

@@ -188,6 +188,9 @@ def test_initial_rib_is_mirrored(router):
     assert st["nexthopGroups"] == len(dump["nexthopGroups"])
     assert st["counters"]["errors"] == 0
     assert st["mapMemoryBytes"] > 0
+    # the IPv4 routes are also in the DIR-24-8 table, and it is in use
+    assert st["dir24"]["inUse"] is True
+    assert st["dir24"]["prefixes"] == len(dump["ipv4"])
 
 
 def ifindex(z, dev):
@@ -275,6 +278,8 @@ def test_restart_reconciles_without_emptying(router, lab):
     st = mirror_state(z)
     assert st["syncState"] == "reconciling"
     assert st["adoptedPinnedMaps"] is True
+    # rebuilt from the replay: not trusted until the reconcile is done
+    assert st["dir24"]["inUse"] is False
     assert "198.18.1.0/24" in mirror_fib(pin)[0]
 
     assert frrlab.wait_for(
@@ -284,6 +289,8 @@ def test_restart_reconciles_without_emptying(router, lab):
     assert "198.18.1.0/24" not in mirror
     st = mirror_state(z)
     assert st["counters"]["staleSwept"] >= 1
+    assert st["dir24"]["inUse"] is True
+    assert st["dir24"]["prefixes"] == st["routes"]["ipv4"]
     assert "reconcile done" in z.log()
 
 
