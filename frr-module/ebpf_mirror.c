@@ -86,6 +86,13 @@ static struct {
 	struct fe_res_table res, res_prev;
 	struct fe_nhg nhg_tmp;
 
+	/* Which group each group's slot table was last seeded from, so
+	 * that a million routes moving A -> B rebuild B's table once.
+	 */
+	struct {
+		uint32_t id, from;
+	} seeded[4096];
+
 	/* Paths marked down by local repair, to restore when links return. */
 	struct repaired {
 		uint32_t nhg_id;
@@ -555,6 +562,7 @@ int ebpf_mirror_open(void)
 
 	m.opened_at = m.last_change = monotime(NULL);
 	m.logged_full = m.logged_write = false;
+	memset(m.seeded, 0, sizeof(m.seeded));
 	m.reason[0] = '\0';
 	/* A fresh table fills as routes arrive, like the tries; an adopted
 	 * one was cleared above and is only trusted once the RIB replayed.
@@ -667,6 +675,27 @@ static int res_build(uint32_t id, uint32_t seed_id)
 	return fe_res_build(&m.res, &m.nhg_val, NULL, NULL);
 }
 
+/*
+ * A route moved to a group that already exists (zebra often moves routes
+ * back to a group it kept): carry the flows over from the group the route
+ * left, unless that transition was handled already.
+ */
+static void res_reseed(uint32_t id, uint32_t from)
+{
+	unsigned int slot = id % array_size(m.seeded);
+
+	if (m.seeded[slot].id == id && m.seeded[slot].from == from)
+		return;
+	m.seeded[slot].id = id;
+	m.seeded[slot].from = from;
+	if (bpf_map_lookup_elem(m.fd[EBPF_MAP_NHG], &id, &m.nhg_val) ||
+	    bpf_map_lookup_elem(m.fd[EBPF_MAP_NHGRES], &from, &m.res_prev) ||
+	    bpf_map_lookup_elem(m.fd[EBPF_MAP_NHG], &from, &m.prev_val))
+		return;
+	if (fe_res_build(&m.res, &m.nhg_val, &m.res_prev, &m.prev_val) == 0)
+		map_update(EBPF_MAP_NHGRES, &id, &m.res);
+}
+
 static int nhg_write(const struct fe_nhg *g, uint32_t seed_id)
 {
 	char detail[32];
@@ -738,16 +767,19 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 	 * whose group is missing. Zebra's NHG ids name their content, so a
 	 * group already present is not written again.
 	 */
-	if (r->kind == FE_ROUTE_UNICAST &&
-	    !fe_shadow_nhg_has(m.shadow, r->nhg_id)) {
+	if (r->kind == FE_ROUTE_UNICAST) {
 		uint32_t seed = 0;
 
 		fe_shadow_route_get(m.shadow, &r->dst, &seed);
-		ret = nhg_write(g, seed);
-		if (ret)
-			return ret;
-		wrote_nhg = true;
-		atomic_fetch_add(&ebpf_counters.nhg_installs, 1);
+		if (!fe_shadow_nhg_has(m.shadow, r->nhg_id)) {
+			ret = nhg_write(g, seed);
+			if (ret)
+				return ret;
+			wrote_nhg = true;
+			atomic_fetch_add(&ebpf_counters.nhg_installs, 1);
+		} else if (seed && seed != r->nhg_id) {
+			res_reseed(r->nhg_id, seed);
+		}
 	}
 
 	ret = map_update(id, &key, &val);

@@ -43,19 +43,23 @@ def rig():
     lab.link(h1, "h1-eth0", r, "r-in")
     lab.link(r, "r-out", h2, "h2-eth0")
     lab.link(r, "r-out2", h2, "h2-eth1")
+    lab.link(r, "r-out3", h2, "h2-eth2")
     lab.addresses(((h1, "h1-eth0", "198.51.100.10/24", "2001:db8:10::10/64"),
                    (r, "r-in", "198.51.100.1/24", "2001:db8:10::1/64"),
                    (r, "r-out", "192.0.2.1/24", "2001:db8:20::1/64"),
                    (h2, "h2-eth0", "192.0.2.2/24", "2001:db8:20::2/64"),
                    (r, "r-out2", "203.0.113.1/24", "2001:db8:30::1/64"),
-                   (h2, "h2-eth1", "203.0.113.2/24", "2001:db8:30::2/64")))
+                   (h2, "h2-eth1", "203.0.113.2/24", "2001:db8:30::2/64"),
+                   (r, "r-out3", "100.64.3.1/24", "2001:db8:40::1/64"),
+                   (h2, "h2-eth2", "100.64.3.2/24", "2001:db8:40::2/64")))
     lab.ip(h2, "addr add 198.18.0.1/32 dev lo")
     lab.ip(h1, "route add default via 198.51.100.1")
     lab.ip(h1, "-6 route add default via 2001:db8:10::1")
     lab.ip(h2, "route add default via 192.0.2.1")
     lab.ip(h2, "-6 route add default via 2001:db8:20::1")
     # XDP redirect into a veth needs NAPI on its peer: GRO gives it.
-    for ns, dev in ((h1, "h1-eth0"), (h2, "h2-eth0"), (h2, "h2-eth1")):
+    for ns, dev in ((h1, "h1-eth0"), (h2, "h2-eth0"), (h2, "h2-eth1"),
+                    (h2, "h2-eth2")):
         frrlab.sh(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "gro", "on"])
     lab.h1, lab.r, lab.h2 = h1, r, h2
     lab.pin = lab.pin_path("fp")
@@ -77,7 +81,7 @@ def fp_config(z, mode):
     """Attach `mode` on both of r's interfaces, or detach (mode None)."""
     attached = z.vty.json("show ebpf interfaces json")
     lines = []
-    for dev in ("r-in", "r-out", "r-out2"):
+    for dev in ("r-in", "r-out", "r-out2", "r-out3"):
         if mode:
             lines += [f"interface {dev}", f"ebpf fast-path {mode}", "exit"]
         elif dev in attached:
@@ -194,7 +198,7 @@ def test_attach_is_shown_and_written(rig):
     fp_config(rig.z, "xdp")
     try:
         js = rig.z.vty.json("show ebpf interfaces json")
-        assert set(js) == {"r-in", "r-out", "r-out2"}
+        assert set(js) == {"r-in", "r-out", "r-out2", "r-out3"}
         assert js["r-in"]["mode"] == "xdp" and js["r-in"]["attached"]
         assert "xdp" in frrlab.sh(["ip", "-n", rig.r, "link", "show", "r-in"])
         conf = rig.z.vty.cmd("show running-config")
@@ -216,7 +220,7 @@ def test_bad_attach_changes_nothing(rig):
                 rig.z.vty.config(*bad)
             assert "%" in ei.value.output
         js = rig.z.vty.json("show ebpf interfaces json")
-        assert set(js) == {"r-in", "r-out", "r-out2"}
+        assert set(js) == {"r-in", "r-out", "r-out2", "r-out3"}
         assert js["r-in"]["mode"] == "tc"
     finally:
         fp_config(rig.z, None)
@@ -236,7 +240,7 @@ def test_forwarding_survives_zebra_restart(rig):
     finally:
         conf = rig.zebra_conf + "".join(
             f"interface {d}\n ebpf fast-path xdp\n"
-            for d in ("r-in", "r-out", "r-out2"))
+            for d in ("r-in", "r-out", "r-out2", "r-out3"))
         rig.z = rig.zebra(rig.r, conf)
     after = rig.z.vty.json("show ebpf interfaces json")
     assert after["r-in"]["adopted"] is True
@@ -282,11 +286,12 @@ def fastpath(rig):
     assert ecmp_route_mirrored(rig), "the ECMP route is not in the mirror"
     fp_config(rig.z, "xdp")
     warm_up(rig)
-    for dst in ("203.0.113.2", "198.18.0.1"):
+    for dst in ("203.0.113.2", "100.64.3.2", "198.18.0.1"):
         subprocess.run(["ip", "netns", "exec", rig.h1, "ping", "-c", "1",
                         "-W", "1", dst], capture_output=True)
-    subprocess.run(["ip", "netns", "exec", rig.r, "ping", "-c", "1", "-W",
-                    "1", "203.0.113.2"], capture_output=True)
+    for dst in ("203.0.113.2", "100.64.3.2", "192.0.2.2"):
+        subprocess.run(["ip", "netns", "exec", rig.r, "ping", "-c", "1",
+                        "-W", "1", dst], capture_output=True)
     yield rig
     rig.z.vty.config("no ebpf ecmp algorithm")
     for name in rig.z.vty.json("show ebpf policies json"):
@@ -389,3 +394,36 @@ def test_nexthop_groups_show(rig):
     assert sorted(p["gateway"] for p in g["paths"]) == ["192.0.2.2",
                                                         "203.0.113.2"]
     assert all(p["up"] for p in g["paths"])
+
+
+LINKS3 = ("h2-eth0", "h2-eth1", "h2-eth2")
+
+
+def moved_among_survivors(rig, algo):
+    """Flows over 3 paths, then one path removed from the route: how many
+    flows that were on the 2 surviving paths changed path."""
+    rig.z.vty.config(f"ebpf ecmp algorithm {algo}")
+    rig.s.vty.config("ip route 198.18.0.0/24 100.64.3.2")
+    try:
+        assert frrlab.wait_for(lambda: len(rig.z.vty.json(
+            "show ebpf route 198.18.0.1 json")["route"]["paths"]) == 3)
+        fl = flows(rig, 300)
+        before = by_link(cross(rig, fl, LINKS3, per_iface=True))
+        assert sum(len(v) for v in before.values()) == 300, before
+        assert all(before[d] for d in LINKS3), "a path carried no flow"
+    finally:
+        rig.s.vty.config("no ip route 198.18.0.0/24 100.64.3.2")
+    assert ecmp_route_mirrored(rig)
+    after = by_link(cross(rig, fl, LINKS3, per_iface=True))
+    assert sum(len(v) for v in after.values()) == 300
+    assert not after["h2-eth2"]
+    return sum(len(before[d] - after[d]) for d in ("h2-eth0", "h2-eth1"))
+
+
+def test_resilient_moves_only_the_removed_paths_flows(fastpath):
+    assert moved_among_survivors(fastpath, "resilient") == 0
+
+
+def test_hash_threshold_moves_others_too(fastpath):
+    # the contrast that makes the resilient test meaningful
+    assert moved_among_survivors(fastpath, "hash-threshold") > 20
