@@ -100,6 +100,26 @@ struct {
 	__type(value, struct fe_nhg_val);
 } fe_scratch SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FE_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_events_v1 SEC(".maps");
+
+/* Per-CPU rate limit of events: the second and the count in it. */
+struct fe_ev_limit {
+	__u64 second;
+	__u32 count;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fe_ev_limit);
+} fe_evlimit SEC(".maps");
+
 enum fe_action { FE_ACT_PASS, FE_ACT_DROP, FE_ACT_FWD };
 
 struct fe_verdict {
@@ -391,6 +411,41 @@ __attribute__((noinline)) int fe_nhg_check(struct fe_has_arg *a)
 	return found;
 }
 
+/*
+ * Report a disagreement between the mirror and the kernel FIB: rate
+ * limited per CPU, no wakeup (the module polls), never more than a
+ * reservation in the ring. Global so the verifier checks it once.
+ */
+__attribute__((noinline)) int fe_event_mismatch(struct fe_dp_event *e)
+{
+	struct fe_ev_limit *lim;
+	struct fe_dp_event *r;
+	__u32 zero = 0;
+	__u64 now, sec;
+
+	if (!e)
+		return 0;
+	lim = bpf_map_lookup_elem(&fe_evlimit, &zero);
+	if (!lim)
+		return 0;
+	now = bpf_ktime_get_ns();
+	sec = now / 1000000000ULL;
+	if (lim->second != sec) {
+		lim->second = sec;
+		lim->count = 0;
+	}
+	if (lim->count >= FE_EV_PER_SEC)
+		return 0;
+	lim->count++;
+	r = bpf_ringbuf_reserve(&fe_events_v1, sizeof(*r), 0);
+	if (!r)
+		return 0;
+	__builtin_memcpy(r, e, sizeof(*r));
+	r->ts_ns = now;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 1;
+}
+
 /* A path of the group by the configured algorithm, or NULL. */
 static __always_inline const struct fe_nexthop *
 fe_choose(const struct fe_pkt *p, const struct fe_config *cfg, __u32 nhg_id,
@@ -578,7 +633,14 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 						    : (__u8 *)fib.ipv6_dst,
 					      pol->nh, p->v4 ? 4 : 16);
 
-		if (kernel_excluded || cfg->ecmp_algo != FE_ECMP_KERNEL)
+		/* One packet in 2^FE_EV_SAMPLE_SHIFT checks the mirror against
+		 * the kernel even when nothing else needs the mirror's route.
+		 */
+		bool sample = (bpf_get_prandom_u32() &
+			       ((1U << FE_EV_SAMPLE_SHIFT) - 1)) == 0;
+
+		if (kernel_excluded || cfg->ecmp_algo != FE_ECMP_KERNEL ||
+		    sample)
 			nhg_id = fe_route_nhg(p);
 		if (nhg_id) {
 			struct fe_has_arg h = {
@@ -595,8 +657,23 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			if (exclude)
 				__builtin_memcpy(h.excl, pol->nh, 16);
 			/* not the kernel's route: the kernel decides */
-			if (fe_nhg_check(&h) != 1)
+			if (fe_nhg_check(&h) != 1) {
+				struct fe_dp_event e = {
+					.type = FE_EV_MIRROR_MISMATCH,
+					.ifindex = fib.ifindex,
+					.nhg_id = nhg_id,
+					.family = p->v4 ? AF_INET : AF_INET6,
+				};
+
+				__builtin_memcpy(e.gw, h.gw, 16);
+				if (p->v4)
+					__builtin_memcpy(e.dst, &p->ip4->daddr, 4);
+				else
+					__builtin_memcpy(e.dst, &p->ip6->daddr,
+							 16);
+				fe_event_mismatch(&e);
 				nhg_id = 0;
+			}
 			g = nhg_id ? bpf_map_lookup_elem(&fe_nhg_v1, &nhg_id)
 				   : NULL;
 		}

@@ -226,6 +226,35 @@ enum fe_drop_reason {
 	FE_DROP_MAX,
 };
 
+/* ------------------------------------------------------------------ */
+/* Datapath events (ring buffer, read by the module)                   */
+/* ------------------------------------------------------------------ */
+
+#define FE_MAP_EVENTS "fe_events_v1"
+#define FE_EVENTS_BYTES (256 * 1024)
+/* One packet in 2^FE_EV_SAMPLE_SHIFT is checked against the mirror. */
+#define FE_EV_SAMPLE_SHIFT 10
+/* At most this many events per second and CPU reach the ring. */
+#define FE_EV_PER_SEC 20
+
+enum fe_event_type {
+	/* The mirror's route for a destination does not contain the path
+	 * the kernel chose: the mirror and the kernel FIB disagree.
+	 */
+	FE_EV_MIRROR_MISMATCH = 1,
+};
+
+struct fe_dp_event {
+	__u32 type;     /* enum fe_event_type */
+	__u32 ifindex;  /* the kernel's egress */
+	__u32 nhg_id;   /* the mirror's group for the destination */
+	__u8 family;
+	__u8 pad[3];
+	__u8 dst[16];   /* the destination */
+	__u8 gw[16];    /* the kernel's gateway (or the destination) */
+	__u64 ts_ns;    /* bpf_ktime_get_ns() */
+};
+
 /* Per-CPU counters of one interface with the fast path (key: ifindex). */
 struct fe_if_stats {
 	__u64 rx_packets;

@@ -48,6 +48,12 @@ static struct log_ref ebpf_ferr[] = {
 		.suggestion = "Read the message: the driver may lack native XDP (use xdp-generic or tc), another XDP program may be attached, or BPF may not be permitted.",
 	},
 	{
+		.code = EC_EBPF_DATAPATH_EVENT,
+		.title = "eBPF datapath event",
+		.description = "The fast path reported something the operator should know, e.g. that the RIB mirror and the kernel FIB disagree for a destination (the fast path then follows the kernel).",
+		.suggestion = "See `show ebpf events`; compare `show ip route` with `ip route get`; a disagreement that persists points at routes installed outside zebra.",
+	},
+	{
 		.code = END_FERR,
 	},
 };

@@ -18,6 +18,7 @@ enum ebpf_log_refs {
 	EC_EBPF_RECONCILE,
 	EC_EBPF_CONFIG,
 	EC_EBPF_FASTPATH,
+	EC_EBPF_DATAPATH_EVENT,
 };
 
 void ebpf_error_init(void);

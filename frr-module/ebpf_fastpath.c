@@ -25,6 +25,7 @@
 #include "zebra/interface.h"
 
 #include "ebpf_errors.h"
+#include "ebpf_events.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_mirror.h"
 #include "ebpf_policy.h"
@@ -60,6 +61,7 @@ static struct {
 } fp;
 
 static struct thread *vlan_thread;
+static struct thread_master *fp_master;
 
 static const char *const mode_names[] = {
 	[EBPF_FP_NONE] = "none",
@@ -237,6 +239,8 @@ static int fp_load(char *err, size_t errlen)
 		return ret;
 	}
 	ebpf_policy_sync();
+	if (fp_master)
+		ebpf_events_attach(fp_master);
 	return 0;
 }
 
@@ -305,6 +309,7 @@ static void fp_vlan_tick(struct thread *t)
 
 void ebpf_fastpath_start(struct thread_master *tm)
 {
+	fp_master = tm;
 	thread_add_timer(tm, fp_vlan_tick, NULL, 5, &vlan_thread);
 }
 
@@ -639,6 +644,7 @@ const char *ebpf_drop_reason_json(int reason)
 void ebpf_fastpath_close(void)
 {
 	THREAD_OFF(vlan_thread);
+	ebpf_events_close();
 	/* Links stay pinned: the programs keep forwarding without zebra. */
 	for (int i = 0; i < fp.n; i++)
 		close(fp.ifs[i].link_fd);

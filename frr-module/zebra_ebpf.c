@@ -15,6 +15,7 @@
 
 #include "ebpf_dplane.h"
 #include "ebpf_errors.h"
+#include "ebpf_events.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_policy.h"
 #include "ebpf_repair.h"
@@ -29,6 +30,7 @@ static int ebpf_late_init(struct thread_master *tm)
 	ebpf_policy_init();
 	ebpf_policy_vty_init();
 	ebpf_show_init();
+	ebpf_events_vty_init();
 	if (ebpf_dplane_register())
 		flog_err(EC_EBPF_MAP_OPEN,
 			 "ebpf: cannot register the dataplane provider; mirror disabled");

@@ -304,6 +304,7 @@ struct tcase {
 	struct pkt out_tc;
 	void (*setup)(void);   /* settings/policies for this case */
 	int policy_id;         /* >= 0: this policy's counter must move */
+	bool expect_event;     /* a mirror-mismatch event must be raised */
 };
 
 #define MAX_CASES 128
@@ -669,8 +670,10 @@ static void build_policy_cases(void)
 	add("DIR-24-8 off again", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
 		plain_trie;
 
-	add("ecmp: a mirror route that is not the kernel's is ignored",
-	    ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup = ecmp_hash_threshold;
+	t = add("ecmp: a mirror route that is not the kernel's is ignored",
+		ip4("198.18.1.10", 64, 18), V_FWD, -1);
+	t->setup = ecmp_hash_threshold;
+	t->expect_event = true; /* ... and reported */
 	add("back to plain", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
 		plain;
 }
@@ -843,6 +846,21 @@ static uint64_t counter(int pass_or_drop, int reason)
 	return sum;
 }
 
+static struct ring_buffer *events;
+static int mismatch_events;
+static struct fe_dp_event last_event;
+
+static int on_event(void *ctx, void *data, size_t len)
+{
+	const struct fe_dp_event *e = data;
+
+	if (len >= sizeof(*e) && e->type == FE_EV_MIRROR_MISMATCH) {
+		mismatch_events++;
+		last_event = *e;
+	}
+	return 0;
+}
+
 static uint64_t policy_packets(uint32_t id)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -891,6 +909,8 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 	}
 	if (t->setup)
 		t->setup();
+	ring_buffer__consume(events);
+	mismatch_events = 0;
 	before = counter(t->verdict, t->reason);
 	pol_before = t->policy_id >= 0 ? policy_packets(t->policy_id) : 0;
 	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
@@ -898,6 +918,15 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 		return false;
 	}
 	after = counter(t->verdict, t->reason);
+	ring_buffer__consume(events);
+	if (t->expect_event &&
+	    (mismatch_events != 1 || last_event.nhg_id != 79 ||
+	     last_event.ifindex != (uint32_t)eg_ifindex ||
+	     memcmp(last_event.dst, &ip4h((struct pkt *)&t->in)->daddr, 4))) {
+		fprintf(stderr, "  %d mismatch events (nhg %u ifindex %u)\n",
+			mismatch_events, last_event.nhg_id, last_event.ifindex);
+		return false;
+	}
 	if (t->policy_id >= 0 &&
 	    policy_packets(t->policy_id) != pol_before + 1) {
 		fprintf(stderr, "  policy %d counter did not move\n",
@@ -991,6 +1020,12 @@ int main(void)
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_txports_v1), &eg, &eg,
 			    BPF_ANY);
 	fill_mirror();
+	events = ring_buffer__new(bpf_map__fd(skel->maps.fe_events_v1),
+				  on_event, NULL, NULL);
+	if (!events) {
+		fprintf(stderr, "cannot open the event ring\n");
+		return 1;
+	}
 	if (build_dir24()) {
 		fprintf(stderr, "cannot build the DIR-24-8 table: %s\n",
 			strerror(errno));

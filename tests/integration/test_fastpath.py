@@ -427,3 +427,30 @@ def test_resilient_moves_only_the_removed_paths_flows(fastpath):
 def test_hash_threshold_moves_others_too(fastpath):
     # the contrast that makes the resilient test meaningful
     assert moved_among_survivors(fastpath, "hash-threshold") > 20
+
+
+def test_rules_the_mirror_does_not_know_raise_an_event(fastpath):
+    """Policy routing sends 198.18.0.0/24 out the third link; the mirror
+    (main table) says links 1 and 2. The fast path must follow the kernel
+    and report the disagreement."""
+    rig = fastpath
+    rig.z.vty.config("ebpf ecmp algorithm hash-threshold")
+    rig.z.vty.cmd("clear ebpf events")
+    frrlab.sh(["ip", "-n", rig.r, "route", "add", "198.18.0.0/24", "via",
+               "100.64.3.2", "table", "100"])
+    frrlab.sh(["ip", "-n", rig.r, "rule", "add", "to", "198.18.0.0/24",
+               "table", "100", "prio", "100"])
+    try:
+        got = by_link(cross(rig, flows(rig, 50), LINKS3, per_iface=True))
+        assert len(got["h2-eth2"]) == 50, got
+        ev = rig.z.vty.json("show ebpf events json")
+        mism = [e for e in ev["events"] if e["kind"] == "mirrorMismatch"]
+        assert mism, ev
+        assert mism[0]["destination"] == "198.18.0.1"
+        assert mism[0]["kernelGateway"] == "100.64.3.2"
+        assert "mirror and kernel FIB disagree" in rig.z.log()
+    finally:
+        frrlab.sh(["ip", "-n", rig.r, "rule", "del", "to", "198.18.0.0/24",
+                   "table", "100", "prio", "100"])
+        frrlab.sh(["ip", "-n", rig.r, "route", "del", "198.18.0.0/24",
+                   "table", "100"])
