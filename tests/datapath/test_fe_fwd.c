@@ -969,6 +969,45 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 	return true;
 }
 
+/*
+ * Weighted ECMP over many flows: the share of each path is within 3
+ * points of its weight (group 77: eg0 3, ec0 1), and a flow sent again
+ * takes the same path.
+ */
+static bool weighted_distribution(int prog_fd)
+{
+	static const uint8_t ec_neigh[ETH_ALEN] = { 2, 0, 0, 0, 5, 2 };
+	int on_ec = 0, n = 2000;
+	uint8_t out[1700];
+
+	ecmp_weighted();
+	for (int i = 0; i < n; i++) {
+		struct pkt p = flow("198.18.20.1", 10000 + i);
+		struct xdp_md x = { .ingress_ifindex = in_ifindex,
+				    .data_end = p.len };
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p.b,
+			    .data_size_in = p.len, .data_out = out,
+			    .data_size_out = sizeof(out), .ctx_in = &x,
+			    .ctx_size_in = sizeof(x), .repeat = 1);
+		bool ec;
+
+		if (bpf_prog_test_run_opts(prog_fd, &o) ||
+		    o.retval != XDP_REDIRECT)
+			return false;
+		ec = memcmp(out, ec_neigh, ETH_ALEN) == 0;
+		on_ec += ec;
+		/* the same flow again: the same path */
+		o.data_size_out = sizeof(out);
+		if (bpf_prog_test_run_opts(prog_fd, &o) ||
+		    (memcmp(out, ec_neigh, ETH_ALEN) == 0) != ec)
+			return false;
+	}
+	printf("# weighted 3:1 over %d flows: %.1f%% / %.1f%%\n", n,
+	       100.0 * (n - on_ec) / n, 100.0 * on_ec / n);
+	plain();
+	return on_ec >= n * 22 / 100 && on_ec <= n * 28 / 100;
+}
+
 int main(void)
 {
 	struct fe_if_stats zero[256] = {};
@@ -1063,6 +1102,14 @@ int main(void)
 			       xdp ? "xdp" : "tc", t->name);
 			ok ? passed++ : failed++;
 		}
+	}
+	{
+		bool ok = weighted_distribution(
+			bpf_program__fd(skel->progs.fe_xdp));
+
+		printf("%s - xdp: weighted ECMP shares follow the weights\n",
+		       ok ? "ok" : "FAIL");
+		ok ? passed++ : failed++;
 	}
 	fe_fwd__destroy(skel);
 	printf("%d passed, %d failed\n", passed, failed);
