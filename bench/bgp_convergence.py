@@ -18,15 +18,16 @@ beyond "the run converged".
 Run as root: bench/bgp_convergence.py [--routes N] [--runs N] [--json FILE]
 """
 import argparse
+import hashlib
 import json
 import os
 import random
+import shutil
 import resource
 import signal
 import socket
 import statistics
 import struct
-import subprocess
 import sys
 import time
 
@@ -92,15 +93,14 @@ def proc_cpu(pid):
 
 
 def proc_mem(pid):
-    """(VmRSS, VmHWM) in bytes."""
-    rss = hwm = 0
+    """VmRSS, VmHWM, RssAnon, RssFile, RssShmem in bytes."""
+    out = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1]) * 1024
-            elif line.startswith("VmHWM:"):
-                hwm = int(line.split()[1]) * 1024
-    return rss, hwm
+            key = line.split(":", 1)[0]
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile", "RssShmem"):
+                out[key] = int(line.split()[1]) * 1024
+    return out
 
 
 def kernel_prefixes(pid):
@@ -114,6 +114,41 @@ def kernel_prefixes(pid):
         if line.strip().startswith("Prefixes:"):
             return int(line.split()[1])
     raise RuntimeError("no Prefixes line in fib_triestat")
+
+
+def thread_cpu(pid):
+    """CPU seconds per thread name (zebra: main, zebra_dplane, ...)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(tid) == pid:
+            name = "main"
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return out
+
+
+def kernel_count_ns(ns):
+    """fib_triestat prefixes of a namespace no process of ours is in."""
+    out = frrlab.sh(["ip", "netns", "exec", ns, "cat",
+                     "/proc/net/fib_triestat"], check=False)
+    main = out.split("Main:", 1)[-1].split("Local:", 1)[0]
+    for line in main.splitlines():
+        if line.strip().startswith("Prefixes:"):
+            return int(line.split()[1])
+    return None
+
+
+def machine_busy():
+    """Busy CPU seconds of the whole machine (all CPUs) so far."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return (sum(v[:8]) - v[3] - v[4]) / CLK_TCK
 
 
 def self_cpu():
@@ -159,7 +194,11 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.lab = frrlab.Lab(PREFIX)
-        self.module = args.module or frrlab.find_module()
+        # Every run loads this copy: a rebuild of the tree during the
+        # benchmark must not change the module half way.
+        self.module = os.path.join(self.lab.rundir, "zebra_ebpf.so")
+        shutil.copyfile(args.module, self.module)
+        os.chmod(self.module, 0o644)
         self.peer_ns = None
         self.peer = None
 
@@ -171,13 +210,15 @@ class Bench:
         self.peer_ns = self.lab.netns("peer")
         lines = ["hostname feeder",
                  f"router bgp {PEER_AS}",
-            f" bgp router-id {PEER_ADDR}",
-            " no bgp ebgp-requires-policy",
-            " no bgp network import-check",
-            f" neighbor {DUT_ADDR} remote-as {DUT_AS}",
-            f" neighbor {DUT_ADDR} passive",
-            f" neighbor {DUT_ADDR} shutdown",
-            " address-family ipv4 unicast"]
+                 f" bgp router-id {PEER_ADDR}",
+                 " no bgp ebgp-requires-policy",
+                 # Originate without a RIB to check against (no zebra).
+                 " no bgp network import-check",
+                 f" neighbor {DUT_ADDR} remote-as {DUT_AS}",
+                 f" neighbor {DUT_ADDR} passive",
+                 # Enabled for each run, shut again after it.
+                 f" neighbor {DUT_ADDR} shutdown",
+                 " address-family ipv4 unicast"]
         body = "\n".join(
             f"  network {socket.inet_ntoa(struct.pack('!I', a))}/{plen}"
             for a, plen in prefixes)
@@ -246,14 +287,21 @@ class Bench:
 
     def dut_down(self, ns, zebra, bgpd):
         """Kill the DUT (a clean zebra shutdown would delete a million
-        routes one by one) and drop its namespace; the kernel frees the
-        FIB in one go."""
+        routes one by one), then flush its nexthop objects: the kernel
+        drops every route using them in that one call, so the FIB is gone
+        before the next run rather than freed later by the namespace
+        cleanup worker while it runs."""
         for d in (bgpd, zebra):
             d.stop(sig=signal.SIGKILL)
             self.lab.daemons.remove(d)
         self.feeder_session(False)
+        t = time.monotonic()
+        frrlab.sh(["ip", "-n", ns, "nexthop", "flush"], check=False)
+        left = kernel_count_ns(ns)
         frrlab.sh(["ip", "netns", "del", ns], check=False)
         self.lab.namespaces.remove(ns)
+        log(f"  teardown: FIB flushed in {time.monotonic() - t:.1f}s"
+            f" ({left} IPv4 entries left)")
 
     def one_run(self, name, with_module, n):
         a = self.args
@@ -279,13 +327,17 @@ class Bench:
                 raise RuntimeError(f"mirror not usable: {st}")
             m0 = st["routes"]["ipv4"]
         cpu0 = proc_cpu(zebra.pid)
+        tcpu0 = thread_cpu(zebra.pid)
         bcpu0 = proc_cpu(bgpd.pid)
+        fcpu0 = proc_cpu(self.peer.pid)
+        busy0 = machine_busy()
         self.feeder_session(True)
         poll_cpu0 = self_cpu()
         t0 = time.monotonic()
         bgpd.vty.config(f"router bgp {DUT_AS}",
                         f"no neighbor {PEER_ADDR} shutdown")
         t = {"established": None, "bgp": None, "kernel": None, "maps": None}
+        polled = {}
         samples = []
         kern = maps = rcvd = 0
         mirror = None
@@ -304,13 +356,11 @@ class Bench:
             rcvd = peer.get("pfxRcd", 0)
             if t["established"] is None and peer.get("state") == "Established":
                 t["established"] = now
-            if t["bgp"] is None and rcvd >= n:
-                t["bgp"] = now
-            if t["kernel"] is None and kern >= n:
-                t["kernel"] = now
-            if with_module and t["maps"] is None and maps >= n:
-                t["maps"] = now
             samples.append([round(now, 3), rcvd, kern, maps])
+            for key, col in (("bgp", 1), ("kernel", 2), ("maps", 3)):
+                if t[key] is None and samples[-1][col] >= n:
+                    t[key] = crossing(samples, col, n)
+                    polled[key] = now
             if t["kernel"] is not None and (t["maps"] is not None
                                             or not with_module):
                 break
@@ -319,17 +369,37 @@ class Bench:
             time.sleep(max(0.0, a.interval - (time.monotonic() - t0 - now)))
         # Convergence end: CPU and memory as they are now.
         res["zebraCpuSeconds"] = round(proc_cpu(zebra.pid) - cpu0, 2)
+        res["zebraThreadCpuSeconds"] = {
+            k: round(v - tcpu0.get(k, 0), 2)
+            for k, v in sorted(thread_cpu(zebra.pid).items())}
         res["bgpdCpuSeconds"] = round(proc_cpu(bgpd.pid) - bcpu0, 2)
-        rss, hwm = proc_mem(zebra.pid)
-        res["zebraRssBytes"], res["zebraHwmBytes"] = rss, hwm
-        res["bgpdRssBytes"] = proc_mem(bgpd.pid)[0]
+        res["zebraMainCpuSeconds"] = res["zebraThreadCpuSeconds"].get("main")
+        res["zebraDplaneCpuSeconds"] = res["zebraThreadCpuSeconds"].get(
+            "zebra_dplane")
+        mem = proc_mem(zebra.pid)
+        rss = mem["VmRSS"]
+        res["zebraRssBytes"], res["zebraHwmBytes"] = rss, mem["VmHWM"]
+        # Heap alone: with the module, RSS also counts BPF arrays zebra
+        # maps into its address space (pages that are map memory too).
+        res["zebraRssAnonBytes"] = mem["RssAnon"]
+        res["zebraRss"] = mem
+        res["bgpdRssBytes"] = proc_mem(bgpd.pid)["VmRSS"]
         res["pollerCpuSeconds"] = round(self_cpu() - poll_cpu0, 2)
+        res["feederCpuSeconds"] = round(proc_cpu(self.peer.pid) - fcpu0, 2)
+        wall = time.monotonic() - t0
+        ours = (res["zebraCpuSeconds"] + res["bgpdCpuSeconds"] +
+                res["feederCpuSeconds"] + res["pollerCpuSeconds"])
+        # What else ran meanwhile (other users of the machine, kernel
+        # workers), in cores: the noise floor of this run's wall times.
+        res["otherLoadCores"] = round(
+            max(0.0, machine_busy() - busy0 - ours) / wall, 2)
         res["polls"] = len(samples)
         c = time.monotonic()
         kernel_prefixes(zebra.pid)
         res["kernelPollMs"] = round((time.monotonic() - c) * 1000, 1)
         res.update({f"{k}Seconds": (round(v, 2) if v is not None else None)
                     for k, v in t.items()})
+        res["polledSeconds"] = {k: round(v, 2) for k, v in polled.items()}
         res["converged"] = (t["kernel"] is not None and
                             (t["maps"] is not None or not with_module))
         res["final"] = {"bgpReceived": rcvd, "kernel": kern,
@@ -361,9 +431,23 @@ class Bench:
             f"bgp {fmt(t['bgp'])}, kernel {fmt(t['kernel'])}, "
             f"maps {fmt(t['maps'])}; zebra cpu {res['zebraCpuSeconds']}s "
             f"rss {rss / 2**20:.0f} MiB; poller cpu "
-            f"{res['pollerCpuSeconds']}s in {len(samples)} polls")
+            f"{res['pollerCpuSeconds']}s in {len(samples)} polls; other "
+            f"load {res['otherLoadCores']} cores")
         if not res["converged"]:
             log(f"  did not converge in {a.timeout}s: {res['final']}")
+
+
+def crossing(samples, col, n):
+    """When samples[col] reached n, interpolated linearly between the
+    last poll below n and the first at or above it (polls are
+    interval s apart; the rate between two polls is near constant)."""
+    t1, c1 = samples[-1][0], samples[-1][col]
+    if len(samples) < 2:
+        return t1
+    t0, c0 = samples[-2][0], samples[-2][col]
+    if c1 <= c0:
+        return t1
+    return t0 + (t1 - t0) * (n - c0) / (c1 - c0)
 
 
 def settle(max_wait, busy_below=0.5):
@@ -401,8 +485,10 @@ def summarize(results):
     mod = [r for r in results if r["variant"] == "module"]
     s = {}
     for key in ("establishedSeconds", "bgpSeconds", "kernelSeconds",
-                "zebraCpuSeconds", "bgpdCpuSeconds", "zebraRssBytes",
-                "zebraHwmBytes", "pollerCpuSeconds"):
+                "zebraCpuSeconds", "zebraMainCpuSeconds",
+                "zebraDplaneCpuSeconds", "bgpdCpuSeconds", "zebraRssBytes",
+                "zebraHwmBytes", "zebraRssAnonBytes", "pollerCpuSeconds", "feederCpuSeconds",
+                "otherLoadCores"):
         s[key] = {"baseline": med(r[key] for r in base),
                   "module": med(r[key] for r in mod)}
         s[key]["ratio"] = ratio(s[key]["module"], s[key]["baseline"])
@@ -416,6 +502,19 @@ def summarize(results):
                              for b, m in pairs]
     s["pairConvergenceRatios"] = [ratio(m["mapsSeconds"], b["kernelSeconds"])
                                   for b, m in pairs]
+    # The module's own cost, free of wall-clock noise: the extra CPU of
+    # zebra's dataplane thread (where the provider runs) per route.
+    s["dplaneCpuPerRouteMicroseconds"] = {
+        v: (None if s["zebraDplaneCpuSeconds"][v] is None else
+            round(s["zebraDplaneCpuSeconds"][v] * 1e6 / results[0]["routes"],
+                  2))
+        for v in ("baseline", "module")}
+    d = s["dplaneCpuPerRouteMicroseconds"]
+    s["dplaneCpuPerRouteMicroseconds"]["added"] = (
+        None if None in (d["baseline"], d["module"])
+        else round(d["module"] - d["baseline"], 2))
+    s["pairOtherLoadCores"] = [[b["otherLoadCores"], m["otherLoadCores"]]
+                               for b, m in pairs]
     s["kernelRatioMedianOfPairs"] = med(s["pairKernelRatios"])
     s["convergenceRatioMedianOfPairs"] = med(s["pairConvergenceRatios"])
     for key in ("route4MapBytesPerRoute", "mapBytesPerRoute",
@@ -436,7 +535,8 @@ def print_table(cfg, s, results):
 
     print(f"\nBGP convergence, {cfg['routes']} IPv4 routes from one eBGP "
           f"peer, {cfg['runs']} run(s) per variant (medians), "
-          f"kernel {cfg['kernel']}, FRR {cfg['frr']}")
+          f"kernel {cfg['kernel']}, FRR {cfg['frr']}, {cfg['cpus']} CPUs")
+    print(f"module {cfg['module']} sha256 {cfg['moduleSha256'][:12]}")
     print(f"{'':34} {'baseline':>10} {'module':>10} {'ratio':>7}")
     rows = [
         ("session established (s)", "establishedSeconds", ".2f", 1),
@@ -445,8 +545,13 @@ def print_table(cfg, s, results):
         ("zebra CPU at convergence (s)", "zebraCpuSeconds", ".1f", 1),
         ("zebra RSS at convergence (MiB)", "zebraRssBytes", ".0f", 2**20),
         ("zebra peak RSS (MiB)", "zebraHwmBytes", ".0f", 2**20),
+        ("zebra anonymous RSS (MiB)", "zebraRssAnonBytes", ".0f", 2**20),
+        ("  of which main thread (s)", "zebraMainCpuSeconds", ".1f", 1),
+        ("  of which dplane thread (s)", "zebraDplaneCpuSeconds", ".1f", 1),
         ("bgpd CPU (s)", "bgpdCpuSeconds", ".1f", 1),
+        ("feeder bgpd CPU (s)", "feederCpuSeconds", ".1f", 1),
         ("poller CPU (s)", "pollerCpuSeconds", ".2f", 1),
+        ("other load on the machine (cores)", "otherLoadCores", ".2f", 1),
     ]
     for label, key, spec, div in rows:
         b, m = s[key]["baseline"], s[key]["module"]
@@ -460,13 +565,26 @@ def print_table(cfg, s, results):
           "  (vs baseline kernel)")
     print(f"\nper-pair kernel ratios (module/baseline): "
           f"{', '.join(f(x, '.3f') for x in s['pairKernelRatios'])}")
+    print("  other load in those pairs (cores, baseline/module): " + ", ".join(
+        f"{f(b)}/{f(m)}" for b, m in s["pairOtherLoadCores"]))
     print(f"per-pair convergence ratios (module maps / baseline kernel): "
           f"{', '.join(f(x, '.3f') for x in s['pairConvergenceRatios'])}")
-    print(f"map memory: {f(mib(s['mapMemoryBytes']), '.1f')} MiB all maps, "
-          f"{f(s['route4MapBytesPerRoute'], '.1f')} B/route in fe_route4_v1, "
-          f"{f(s['mapBytesPerRoute'], '.1f')} B/route all maps; shadow "
-          f"{f(mib(s['shadowMemoryBytes']), '.1f')} MiB, "
-          f"{f(s['shadowBytesPerRoute'], '.1f')} B/route")
+    print(f"map memory: {f(s['route4MapBytesPerRoute'], '.1f')} B/route in "
+          f"fe_route4_v1; all maps {f(mib(s['mapMemoryBytes']), '.1f')} MiB "
+          f"= {f(s['mapBytesPerRoute'], '.1f')} B/route (fixed-size maps "
+          f"included); shadow {f(mib(s['shadowMemoryBytes']), '.1f')} MiB "
+          f"= {f(s['shadowBytesPerRoute'], '.1f')} B/route")
+    last = next((r["mirror"] for r in reversed(results) if "mirror" in r),
+                None)
+    if last:
+        print(f"  {'map':18} {'entries':>9} {'max':>9} {'MiB':>8}")
+        for name, m in last["maps"].items():
+            print(f"  {name:18} {m['entries']:>9} {m['maxEntries']:>9} "
+                  f"{m['memoryBytes'] / 2**20:>8.1f}")
+    d = s["dplaneCpuPerRouteMicroseconds"]
+    print(f"zebra dataplane thread CPU per route: baseline "
+          f"{f(d['baseline'])} us, module {f(d['module'])} us "
+          f"(the module adds {f(d['added'])} us)")
     met = s["targetMet"]
     print(f"target ({s['target']}): "
           f"{'met' if met else 'NOT met' if met is not None else 'n/a'} "
@@ -485,15 +603,19 @@ def frr_version():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--routes", type=int, default=1000000)
-    ap.add_argument("--runs", type=int, default=1,
-                    help="runs per variant, alternating (default 1)")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="runs per variant, in ABBA order (default 3)")
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="discarded baseline runs first (default 1): the "
+                    "first run on a fresh machine pays for kernel memory "
+                    "the later ones reuse")
     ap.add_argument("--json", help="write results to this file")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--interval", type=float, default=0.5,
                     help="poll interval, s (default 0.5)")
     ap.add_argument("--timeout", type=float, default=600,
                     help="give up on a run after this many s (default 600)")
-    ap.add_argument("--settle", type=float, default=30,
+    ap.add_argument("--settle", type=float, default=5,
                     help="max s to wait for an idle machine between runs")
     ap.add_argument("--module", help="zebra_ebpf.so (default: build tree)")
     ap.add_argument("--samples", action="store_true",
@@ -503,10 +625,14 @@ def main():
     why = frrlab.why_cannot_run()
     if why:
         sys.exit(f"cannot run: {why}")
-    cfg = {"routes": a.routes, "runs": a.runs, "seed": a.seed,
+    a.module = os.path.abspath(a.module or frrlab.find_module())
+    with open(a.module, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    cfg = {"routes": a.routes, "runs": a.runs, "warmup": a.warmup,
+           "seed": a.seed, "moduleSha256": digest,
            "interval": a.interval, "kernel": os.uname().release,
            "frr": frr_version(), "cpus": os.cpu_count(),
-           "module": a.module or frrlab.find_module()}
+           "module": a.module}
     t = time.monotonic()
     prefixes = gen_prefixes(a.routes, a.seed)
     cfg["lengthMix"] = length_mix(prefixes)
@@ -517,6 +643,9 @@ def main():
         cfg["feederLoadSeconds"] = round(bench.start_feeder(prefixes), 1)
         log(f"feeder has the table after {cfg['feederLoadSeconds']}s")
         del prefixes
+        for i in range(a.warmup):
+            log(f"warm-up {i + 1}/{a.warmup}: baseline, not counted")
+            bench.one_run(f"warm{i}", False, a.routes)
         for i in range(a.runs):
             # ABBA: the drift of a shared machine falls on both variants.
             order = [False, True] if i % 2 == 0 else [True, False]

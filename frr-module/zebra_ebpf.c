@@ -54,8 +54,9 @@ static int ebpf_config_post(struct thread_master *tm)
 	/* A failure is logged and shown; zebra carries on either way. */
 	ebpf_mirror_open();
 	ebpf_dplane_config_ready();
-	ebpf_fastpath_apply_deferred();
+	/* Timers first: loading the fast path starts the event reader. */
 	ebpf_fastpath_start(tm);
+	ebpf_fastpath_apply_deferred();
 	ebpf_repair_start(tm);
 	thread_add_timer(tm, ebpf_sweep_links, NULL,
 			 ebpf_mirror_reconcile_delay(), &sweep_thread);

@@ -337,7 +337,7 @@ def test_map_full_is_counted_and_logged_once(router, lab):
     assert st["maps"]["fe_route4_v1"]["entries"] == 4
     assert z.log().count("map full") == 1
     # the kernel still got everything
-    assert "198.18.5.0/25" in lab.ip(lab.r, "route show")
+    assert frrlab.wait_for(lambda: "198.18.5.0/25" in lab.ip(lab.r, "route show"))
     assert "2001:db8:200::/48" in mirror_fib(z.pin)[0]
 
 
