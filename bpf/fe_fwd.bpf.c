@@ -120,6 +120,23 @@ struct {
 	__type(value, struct fe_ev_limit);
 } fe_evlimit SEC(".maps");
 
+/* LRU: a nexthop that no longer carries traffic ages out by itself. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, FE_NHSTATS_MAX);
+	__type(key, struct fe_nh_key);
+	__type(value, struct fe_fwd_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_nhstats_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, FE_NHSTATS_MAX);
+	__type(key, __u32);
+	__type(value, struct fe_fwd_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_nhgstats_v1 SEC(".maps");
+
 enum fe_action { FE_ACT_PASS, FE_ACT_DROP, FE_ACT_FWD };
 
 struct fe_verdict {
@@ -130,6 +147,8 @@ struct fe_verdict {
 	__be16 l3_proto; /* ETH_P_IP or ETH_P_IPV6, network order */
 	__u8 dmac[ETH_ALEN];
 	__u8 smac[ETH_ALEN];
+	__u32 nhg_id;    /* the group the path came from, 0 if unknown */
+	struct fe_nh_key nh; /* the nexthop forwarded to */
 };
 
 /* ip_decrease_ttl(): incremental checksum update, as the kernel does. */
@@ -724,14 +743,59 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		return;
 	}
 	v->l3_proto = p->v4 ? bpf_htons(ETH_P_IP) : bpf_htons(ETH_P_IPV6);
+	/* the nexthop: the lookup left the gateway in the destination */
+	v->nh.ifindex = fib.ifindex;
+	v->nh.family = fib.family;
+	if (fib.family == AF_INET)
+		__builtin_memcpy(v->nh.gw, &fib.ipv4_dst, 4);
+	else
+		__builtin_memcpy(v->nh.gw, fib.ipv6_dst, 16);
+	v->nhg_id = via ? (pol && pol->action == FE_POL_NHG ? pol->nhg_id
+							    : nhg_id)
+			: 0;
 	__builtin_memcpy(v->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(v->smac, fib.smac, ETH_ALEN);
 	v->action = FE_ACT_FWD;
 }
 
-static __always_inline void fe_count(__u32 ifindex, __u64 bytes,
-				     const struct fe_verdict *v)
+/* Count a forwarded packet on its nexthop and group. */
+__attribute__((noinline)) int fe_count_fwd(struct fe_nh_key *nh, __u32 nhg_id,
+					   __u64 bytes)
 {
+	struct fe_fwd_stats *s, zero = {};
+
+	if (!nh)
+		return 0;
+	s = bpf_map_lookup_elem(&fe_nhstats_v1, nh);
+	if (!s) {
+		bpf_map_update_elem(&fe_nhstats_v1, nh, &zero, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&fe_nhstats_v1, nh);
+	}
+	if (s) {
+		s->packets++;
+		s->bytes += bytes;
+	}
+	if (!nhg_id)
+		return 0;
+	s = bpf_map_lookup_elem(&fe_nhgstats_v1, &nhg_id);
+	if (!s) {
+		bpf_map_update_elem(&fe_nhgstats_v1, &nhg_id, &zero,
+				    BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&fe_nhgstats_v1, &nhg_id);
+	}
+	if (s) {
+		s->packets++;
+		s->bytes += bytes;
+	}
+	return 0;
+}
+
+static __always_inline void fe_count(__u32 ifindex, __u64 bytes,
+				     struct fe_verdict *v)
+{
+	if (v->action == FE_ACT_FWD)
+		fe_count_fwd(&v->nh, v->nhg_id, bytes);
+
 	struct fe_if_stats *st = bpf_map_lookup_elem(&fe_ifstats_v1, &ifindex);
 
 	if (!st)

@@ -255,6 +255,26 @@ struct fe_dp_event {
 	__u64 ts_ns;    /* bpf_ktime_get_ns() */
 };
 
+/* Per-CPU counters of what the fast path forwarded, per nexthop (the
+ * kernel's or its own choice) and per nexthop group (when it knew it).
+ */
+#define FE_MAP_NHSTATS "fe_nhstats_v1"
+#define FE_MAP_NHGSTATS "fe_nhgstats_v1"
+#define FE_NHSTATS_MAX 16384
+
+struct fe_nh_key {
+	__u32 ifindex;
+	__u8 family;    /* AF_INET or AF_INET6; gw of directly connected
+			 * destinations is all zero */
+	__u8 pad[3];
+	__u8 gw[16];
+};
+
+struct fe_fwd_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
 /* Per-CPU counters of one interface with the fast path (key: ifindex). */
 struct fe_if_stats {
 	__u64 rx_packets;

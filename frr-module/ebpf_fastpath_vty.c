@@ -164,6 +164,35 @@ static json_object *stats_json(const struct fe_if_stats *s)
 	return j;
 }
 
+static int nh_json_cb(const struct fe_nh_key *k, uint64_t packets,
+		      uint64_t bytes, void *arg)
+{
+	json_object *ja = arg, *jn = json_object_new_object();
+	char gw[INET6_ADDRSTRLEN] = "";
+
+	inet_ntop(k->family == AF_INET6 ? AF_INET6 : AF_INET, k->gw, gw,
+		  sizeof(gw));
+	json_object_string_add(jn, "gateway", gw);
+	json_object_string_add(jn, "interface", ifname(k->ifindex));
+	json_object_int_add(jn, "packets", packets);
+	json_object_int_add(jn, "bytes", bytes);
+	json_object_array_add(ja, jn);
+	return 0;
+}
+
+static int nh_text_cb(const struct fe_nh_key *k, uint64_t packets,
+		      uint64_t bytes, void *arg)
+{
+	struct vty *vty = arg;
+	char gw[INET6_ADDRSTRLEN] = "";
+
+	inet_ntop(k->family == AF_INET6 ? AF_INET6 : AF_INET, k->gw, gw,
+		  sizeof(gw));
+	vty_out(vty, "  via %s %s: %" PRIu64 " packets, %" PRIu64 " bytes\n",
+		gw, ifname(k->ifindex), packets, bytes);
+	return 0;
+}
+
 DEFUN (show_ebpf_counters,
        show_ebpf_counters_cmd,
        "show ebpf counters [json]",
@@ -204,10 +233,18 @@ DEFUN (show_ebpf_counters,
 					ebpf_drop_reason_json(r),
 					(uint64_t)s->drop[r]);
 	}
-	if (uj)
+	if (uj) {
+		json_object *ja = json_object_new_array();
+
+		ebpf_fastpath_nh_foreach(nh_json_cb, ja);
+		json_object_object_add(json, "nexthops", ja);
 		vty_json(vty, json);
-	else if (!n)
+	} else if (!n) {
 		vty_out(vty, "No interface has the eBPF fast path.\n");
+	} else {
+		vty_out(vty, "Forwarded per nexthop:\n");
+		ebpf_fastpath_nh_foreach(nh_text_cb, vty);
+	}
 	return CMD_SUCCESS;
 }
 

@@ -38,6 +38,16 @@ static void gateway_str(const struct fe_nexthop *nh, char *buf, size_t size)
 		inet_ntop(AF_INET6, nh->addr, buf, size);
 }
 
+/* The counters key of a path: how the datapath names the nexthop. */
+static void nh_key(const struct fe_nexthop *nh, struct fe_nh_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->ifindex = nh->ifindex;
+	k->family = nh->type == FE_NH_IPV6 ? AF_INET6 : AF_INET;
+	if (nh->type != FE_NH_IFINDEX)
+		memcpy(k->gw, nh->addr, sizeof(k->gw));
+}
+
 static json_object *paths_json(const struct fe_nhg_val *g)
 {
 	json_object *ja = json_object_new_array();
@@ -46,6 +56,14 @@ static json_object *paths_json(const struct fe_nhg_val *g)
 	for (unsigned int i = 0; i < g->count && i < FE_MAX_PATHS; i++) {
 		const struct fe_nexthop *nh = &g->nh[i];
 		json_object *jp = json_object_new_object();
+		struct fe_nh_key k;
+		uint64_t pk = 0, by = 0;
+
+		nh_key(nh, &k);
+		if (nh->type != FE_NH_IFINDEX)
+			ebpf_fastpath_nh_stats(&k, &pk, &by);
+		json_object_int_add(jp, "forwardedPackets", pk);
+		json_object_int_add(jp, "forwardedBytes", by);
 
 		gateway_str(nh, gw, sizeof(gw));
 		if (gw[0])
@@ -101,8 +119,12 @@ static int nhg_show_one(uint32_t id, void *arg)
 	s->n++;
 	if (s->json) {
 		json_object *jg = json_object_new_object();
+		uint64_t pk = 0, by = 0;
 
+		ebpf_fastpath_nhg_stats(id, &pk, &by);
 		json_object_int_add(jg, "routes", refs);
+		json_object_int_add(jg, "fastPathChosenPackets", pk);
+		json_object_int_add(jg, "fastPathChosenBytes", by);
 		json_object_boolean_add(jg, "installedByZebra", held);
 		json_object_int_add(jg, "totalWeight", nhg.total_weight);
 		json_object_object_add(jg, "paths", paths_json(&nhg));

@@ -317,6 +317,15 @@ def test_ecmp_hash_threshold_spreads_and_keeps_flows(fastpath):
     assert 70 <= n0 <= 130, f"uneven spread {n0}/{n1}"
     assert first == again, "a flow changed path between two runs"
     assert counters(rig.z)["r-in"]["forwardedPackets"] >= 400
+    # counted per nexthop, and per group (the fast path chose the path)
+    nhs = {n["gateway"]: n["packets"] for n in
+           rig.z.vty.json("show ebpf counters json")["nexthops"]}
+    assert nhs.get("192.0.2.2", 0) >= 2 * n0 - 10, nhs
+    assert nhs.get("203.0.113.2", 0) >= 2 * n1 - 10, nhs
+    group = rig.z.vty.json("show ebpf nexthop-groups json")[
+        str(js["route"]["nexthopGroup"])]
+    assert group["fastPathChosenPackets"] >= 400
+    assert sum(p["forwardedPackets"] for p in group["paths"]) >= 400
 
 
 def test_policy_drop_count_and_pin(fastpath):
