@@ -463,3 +463,26 @@ def test_rules_the_mirror_does_not_know_raise_an_event(fastpath):
                    "table", "100", "prio", "100"])
         frrlab.sh(["ip", "-n", rig.r, "route", "del", "198.18.0.0/24",
                    "table", "100"])
+
+
+def test_unloading_restores_kernel_forwarding(rig):
+    """The operator drops -M ebpf: with zebra stopped, frr-ebpf-prepare
+    --remove unpins the links; the programs detach and Linux forwards."""
+    prepare = os.path.join(frrlab.TOP, "scripts", "frr-ebpf-prepare")
+    if not os.path.exists(prepare):
+        pytest.skip("scripts/frr-ebpf-prepare not built (run make)")
+    fp_config(rig.z, "xdp")
+    rig.z.stop()
+    try:
+        assert "xdp" in frrlab.sh(["ip", "-n", rig.r, "link", "show", "r-in"])
+        frrlab.sh(["sh", prepare, "--remove", rig.pin])
+        assert "xdp" not in frrlab.sh(["ip", "-n", rig.r, "link", "show",
+                                       "r-in"])
+        assert not os.path.exists(rig.pin)
+        warm_up(rig)
+        frames = [f for f in edge_frames(rig) if f[0] == "udp4"] * 3
+        assert len(cross(rig, frames)) == 3
+    finally:
+        os.makedirs(rig.pin, exist_ok=True)
+        os.chown(rig.pin, rig.frr_uid, rig.frr_gid)
+        rig.z = rig.zebra(rig.r, rig.zebra_conf)
