@@ -180,21 +180,6 @@ static const struct fe_policy *policy_for(const struct fe_prefix *addr)
 	return best;
 }
 
-static const char *kind_str(unsigned int kind)
-{
-	switch (kind) {
-	case FE_ROUTE_UNICAST:
-		return "unicast";
-	case FE_ROUTE_BLACKHOLE:
-		return "blackhole";
-	case FE_ROUTE_UNREACHABLE:
-		return "unreachable";
-	case FE_ROUTE_PROHIBIT:
-		return "prohibit";
-	}
-	return "unknown";
-}
-
 /*
  * The path the fast path picks for a flow of addresses only (source
  * unspecified, no ports), by the configured algorithm: the same code the
@@ -267,7 +252,7 @@ DEFUN (show_ebpf_route,
 			json_object_string_add(
 				jr, "prefix",
 				fe_prefix_str(&matched, buf, sizeof(buf)));
-			json_object_string_add(jr, "kind", kind_str(rv.kind));
+			json_object_string_add(jr, "kind", fe_route_kind_str(rv.kind));
 			json_object_int_add(jr, "protocol", rv.protocol);
 			json_object_int_add(jr, "distance", rv.distance);
 			json_object_int_add(jr, "metric", rv.metric);
@@ -306,7 +291,7 @@ DEFUN (show_ebpf_route,
 		return CMD_SUCCESS;
 	}
 	vty_out(vty, "  Route %s, %s, protocol %u, distance %u, metric %u\n",
-		fe_prefix_str(&matched, buf, sizeof(buf)), kind_str(rv.kind),
+		fe_prefix_str(&matched, buf, sizeof(buf)), fe_route_kind_str(rv.kind),
 		rv.protocol, rv.distance, rv.metric);
 	if (have_nhg) {
 		vty_out(vty, "  Nexthop group %u:\n", rv.nhg_id);

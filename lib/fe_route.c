@@ -259,3 +259,18 @@ int fe_nhg_encode(const struct fe_nhg *g, struct fe_nhg_val *val)
 	}
 	return 0;
 }
+
+const char *fe_route_kind_str(unsigned int kind)
+{
+	switch (kind) {
+	case FE_ROUTE_UNICAST:
+		return "unicast";
+	case FE_ROUTE_BLACKHOLE:
+		return "blackhole";
+	case FE_ROUTE_UNREACHABLE:
+		return "unreachable";
+	case FE_ROUTE_PROHIBIT:
+		return "prohibit";
+	}
+	return "unknown";
+}

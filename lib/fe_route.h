@@ -112,4 +112,7 @@ int fe_route_key_decode(int family, const void *key, struct fe_prefix *p);
  */
 int fe_nhg_encode(const struct fe_nhg *g, struct fe_nhg_val *val);
 
+/* "unicast", "blackhole", "unreachable", "prohibit" or "unknown". */
+const char *fe_route_kind_str(unsigned int kind);
+
 #endif /* FE_ROUTE_H */

@@ -18,21 +18,6 @@
 
 #include "fe_route.h"
 
-static const char *kind_str(unsigned int kind)
-{
-	switch (kind) {
-	case FE_ROUTE_UNICAST:
-		return "unicast";
-	case FE_ROUTE_BLACKHOLE:
-		return "blackhole";
-	case FE_ROUTE_UNREACHABLE:
-		return "unreachable";
-	case FE_ROUTE_PROHIBIT:
-		return "prohibit";
-	}
-	return "unknown";
-}
-
 static int open_map(const char *root, const char *name)
 {
 	char path[512];
@@ -68,7 +53,7 @@ static void dump_routes(int fd, int family)
 			continue;
 		printf("%s\n    {\"prefix\": \"%s\", \"kind\": \"%s\", \"protocol\": %u, \"distance\": %u, \"metric\": %u, \"nhgId\": %u}",
 		       first ? "" : ",", fe_prefix_str(&p, buf, sizeof(buf)),
-		       kind_str(val.kind), val.protocol, val.distance,
+		       fe_route_kind_str(val.kind), val.protocol, val.distance,
 		       val.metric, val.nhg_id);
 		first = false;
 	}
