@@ -64,7 +64,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fe_config);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_config_v1 SEC(".maps");
+} fe_config_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -136,6 +136,30 @@ struct {
 	__type(value, struct fe_fwd_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_nhgstats_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FE_NEIGH_MAX);
+	__type(key, struct fe_neigh_key);
+	__type(value, struct fe_neigh_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_neigh_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FE_LOCAL_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_local4_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FE_IFSTATS_MAX);
+	__type(key, __u32);
+	__type(value, struct fe_ifinfo);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_ifinfo_v1 SEC(".maps");
 
 enum fe_action { FE_ACT_PASS, FE_ACT_DROP, FE_ACT_FWD };
 
@@ -465,37 +489,173 @@ __attribute__((noinline)) int fe_event_mismatch(struct fe_dp_event *e)
 	return 1;
 }
 
+enum fe_direct {
+	FE_DIRECT_FALLBACK,
+	FE_DIRECT_FWD,
+	FE_DIRECT_PASS, /* reason in a->reason */
+	FE_DIRECT_DROP,
+};
+
+struct fe_direct_arg {
+	struct fe_flow flow; /* IPv4 addresses in network order */
+	__u32 l3if;
+	__u32 l3_len;
+	__u32 seed;
+	__u8 algo;
+	__u8 fields;
+	__u8 pad[2];
+	/* out */
+	__u32 reason;
+	__u32 oif;
+	__u32 nhg_id;
+	__u8 dmac[ETH_ALEN];
+	__u8 smac[ETH_ALEN];
+	__u8 gw[4];
+};
+
+/* Per-CPU scratch of the direct path: keeps the 512-byte stack free. */
+struct fe_direct_scratch {
+	struct fe_direct_arg d;
+	struct fe_sel_arg s;
+	struct fe_has_arg h;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fe_direct_scratch);
+} fe_dscratch SEC(".maps");
+
 /* A path of the group by the configured algorithm, or NULL. */
 static __always_inline const struct fe_nexthop *
 fe_choose(const struct fe_pkt *p, const struct fe_config *cfg, __u32 nhg_id,
 	  bool scratch)
 {
-	struct fe_sel_arg a = {};
+	struct fe_direct_scratch *sc;
+	struct fe_sel_arg *a;
 	struct fe_nhg_val *g;
 	__u32 zero = 0;
 	int idx;
 
-	a.flow.proto = p->l4_proto;
-	a.flow.sport = p->sport;
-	a.flow.dport = p->dport;
+	sc = bpf_map_lookup_elem(&fe_dscratch, &zero);
+	if (!sc)
+		return NULL;
+	a = &sc->s;
+	__builtin_memset(a, 0, sizeof(*a));
+	a->flow.proto = p->l4_proto;
+	a->flow.sport = p->sport;
+	a->flow.dport = p->dport;
 	if (p->v4) {
-		a.flow.family = AF_INET;
-		__builtin_memcpy(a.flow.src, &p->ip4->saddr, 4);
-		__builtin_memcpy(a.flow.dst, &p->ip4->daddr, 4);
+		a->flow.family = AF_INET;
+		__builtin_memcpy(a->flow.src, &p->ip4->saddr, 4);
+		__builtin_memcpy(a->flow.dst, &p->ip4->daddr, 4);
 	} else {
-		a.flow.family = AF_INET6;
-		__builtin_memcpy(a.flow.src, &p->ip6->saddr, 16);
-		__builtin_memcpy(a.flow.dst, &p->ip6->daddr, 16);
+		a->flow.family = AF_INET6;
+		__builtin_memcpy(a->flow.src, &p->ip6->saddr, 16);
+		__builtin_memcpy(a->flow.dst, &p->ip6->daddr, 16);
 	}
-	a.seed = cfg->seed;
-	a.nhg_id = nhg_id;
-	a.algo = cfg->ecmp_algo;
-	a.fields = cfg->hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3;
-	a.scratch = scratch;
-	idx = fe_select(&a);
+	a->seed = cfg->seed;
+	a->nhg_id = nhg_id;
+	a->algo = cfg->ecmp_algo;
+	a->fields = cfg->hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3;
+	a->scratch = scratch;
+	idx = fe_select(a);
 	g = scratch ? bpf_map_lookup_elem(&fe_scratch, &zero)
 		    : bpf_map_lookup_elem(&fe_nhg_v1, &nhg_id);
 	return g ? fe_ecmp_nh(g, idx) : NULL;
+}
+
+/*
+ * Direct IPv4: route by the DIR-24-8 table, L2 from the neighbour cache,
+ * no bpf_fib_lookup. Everything it cannot decide exactly as the kernel
+ * would (no table yet, a kind of route or path it does not handle, no
+ * neighbour entry, an ECMP choice left to the kernel) falls back to the
+ * kernel's FIB lookup, which then decides as usual.
+ */
+__attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
+{
+	struct fe_neigh_key nk = { .family = AF_INET };
+	const struct fe_nexthop *nh;
+	struct fe_neigh_val *n;
+	struct fe_ifinfo *in, *out;
+	struct fe_nhg_val *g;
+	__u32 zero = 0, *ready, v, daddr, idx = 0;
+
+	if (!a)
+		return FE_DIRECT_FALLBACK;
+	ready = bpf_map_lookup_elem(&fe_d24_state_v1, &zero);
+	if (!ready || !*ready)
+		return FE_DIRECT_FALLBACK;
+	__builtin_memcpy(&daddr, a->flow.dst, 4);
+	/* the router's own addresses and its subnets' broadcasts */
+	if (bpf_map_lookup_elem(&fe_local4_v1, &daddr))
+		return FE_DIRECT_FALLBACK;
+	if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
+			    bpf_ntohl(daddr), &v))
+		return FE_DIRECT_FALLBACK; /* no route: the kernel answers */
+	if (v == (FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
+		return FE_DIRECT_DROP;
+	if (v >= FE_D24_NONUNICAST)
+		return FE_DIRECT_FALLBACK; /* unreachable, prohibit, trie */
+	a->nhg_id = v;
+	g = bpf_map_lookup_elem(&fe_nhg_v1, &v);
+	if (!g)
+		return FE_DIRECT_FALLBACK;
+	if (g->count > 1) {
+		struct fe_direct_scratch *sc;
+		int i;
+
+		if (a->algo == FE_ECMP_KERNEL)
+			return FE_DIRECT_FALLBACK; /* the kernel's hash */
+		sc = bpf_map_lookup_elem(&fe_dscratch, &zero);
+		if (!sc)
+			return FE_DIRECT_FALLBACK;
+		__builtin_memset(&sc->s, 0, sizeof(sc->s));
+		sc->s.flow = a->flow;
+		sc->s.seed = a->seed;
+		sc->s.nhg_id = v;
+		sc->s.algo = a->algo;
+		sc->s.fields = a->fields;
+		i = fe_select(&sc->s);
+		if (i < 0)
+			return FE_DIRECT_FALLBACK;
+		idx = i;
+	}
+	nh = fe_ecmp_nh(g, idx);
+	if (!nh || nh->weight == 0)
+		return FE_DIRECT_FALLBACK;
+	if (nh->type == FE_NH_IPV4)
+		__builtin_memcpy(nk.addr, nh->addr, 4);
+	else if (nh->type == FE_NH_IFINDEX)
+		__builtin_memcpy(nk.addr, &daddr, 4);
+	else
+		return FE_DIRECT_FALLBACK; /* IPv6 gateway for IPv4 */
+	nk.ifindex = nh->ifindex;
+	if (nh->ifindex == a->l3if) {
+		a->reason = FE_PASS_HAIRPIN;
+		return FE_DIRECT_PASS;
+	}
+	in = bpf_map_lookup_elem(&fe_ifinfo_v1, &a->l3if);
+	out = bpf_map_lookup_elem(&fe_ifinfo_v1, &nk.ifindex);
+	if (!in || !out)
+		return FE_DIRECT_FALLBACK;
+	if (!in->fwd4) {
+		a->reason = FE_PASS_FWD_DISABLED;
+		return FE_DIRECT_PASS;
+	}
+	if (a->l3_len > out->mtu) {
+		a->reason = FE_PASS_MTU;
+		return FE_DIRECT_PASS;
+	}
+	n = bpf_map_lookup_elem(&fe_neigh_v1, &nk);
+	if (!n)
+		return FE_DIRECT_FALLBACK; /* the kernel resolves it */
+	a->oif = nk.ifindex;
+	__builtin_memcpy(a->dmac, n->mac, ETH_ALEN);
+	__builtin_memcpy(a->smac, out->mac, ETH_ALEN);
+	__builtin_memcpy(a->gw, nk.addr, 4);
+	return FE_DIRECT_FWD;
 }
 
 /*
@@ -587,7 +747,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		l3if = *vif;
 	}
 
-	cfg = bpf_map_lookup_elem(&fe_config_v1, &zero);
+	cfg = bpf_map_lookup_elem(&fe_config_v2, &zero);
 	if (cfg && cfg->npolicies) {
 		pol = fe_policy_match(p, l3if, p->data_end - p->data);
 		if (pol && pol->action == FE_POL_DROP) {
@@ -611,6 +771,48 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			pin.ifindex = 0; /* wherever the gateway is on-link */
 			__builtin_memcpy(pin.addr, pol->nh, 16);
 			via = &pin;
+		}
+	}
+
+	/* IPv4 without a policy path: route it ourselves, if we can. */
+	if (cfg && cfg->direct4 && p->v4 && !via &&
+	    !(pol && pol->action == FE_POL_EXCLUDE)) {
+		struct fe_direct_scratch *sc =
+			bpf_map_lookup_elem(&fe_dscratch, &zero);
+		struct fe_direct_arg *d = sc ? &sc->d : NULL;
+
+		if (d) {
+			__builtin_memset(d, 0, sizeof(*d));
+			d->flow.family = AF_INET;
+			d->flow.proto = p->l4_proto;
+			d->flow.sport = p->sport;
+			d->flow.dport = p->dport;
+			__builtin_memcpy(d->flow.src, &p->ip4->saddr, 4);
+			__builtin_memcpy(d->flow.dst, &p->ip4->daddr, 4);
+			d->l3if = l3if;
+			d->l3_len = p->l3_len;
+			d->seed = cfg->seed;
+			d->algo = cfg->ecmp_algo;
+			d->fields = cfg->hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3;
+		}
+		switch (d ? fe_direct4(d) : FE_DIRECT_FALLBACK) {
+		case FE_DIRECT_DROP:
+			v->action = FE_ACT_DROP;
+			v->reason = FE_DROP_BLACKHOLE;
+			return;
+		case FE_DIRECT_PASS:
+			v->reason = d ? d->reason : FE_PASS_OTHER;
+			return;
+		case FE_DIRECT_FWD:
+			if (!d)
+				break;
+			fib.ifindex = d->oif;
+			fib.family = AF_INET;
+			__builtin_memcpy(&fib.ipv4_dst, d->gw, 4);
+			__builtin_memcpy(fib.dmac, d->dmac, ETH_ALEN);
+			__builtin_memcpy(fib.smac, d->smac, ETH_ALEN);
+			nhg_id = d->nhg_id;
+			goto egress;
 		}
 	}
 
@@ -661,22 +863,27 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		if (kernel_excluded || cfg->ecmp_algo != FE_ECMP_KERNEL ||
 		    sample)
 			nhg_id = fe_route_nhg(p);
-		if (nhg_id) {
-			struct fe_has_arg h = {
-				.nhg_id = nhg_id,
-				.ifindex = fib.ifindex,
-				.alen = p->v4 ? 4 : 16,
-				.exclude = exclude,
-			};
+		struct fe_direct_scratch *sc =
+			nhg_id ? bpf_map_lookup_elem(&fe_dscratch, &zero) : NULL;
 
+		if (nhg_id && !sc)
+			nhg_id = 0;
+		if (nhg_id && sc) {
+			struct fe_has_arg *h = &sc->h;
+
+			__builtin_memset(h, 0, sizeof(*h));
+			h->nhg_id = nhg_id;
+			h->ifindex = fib.ifindex;
+			h->alen = p->v4 ? 4 : 16;
+			h->exclude = exclude;
 			if (p->v4)
-				__builtin_memcpy(h.gw, &fib.ipv4_dst, 4);
+				__builtin_memcpy(h->gw, &fib.ipv4_dst, 4);
 			else
-				__builtin_memcpy(h.gw, fib.ipv6_dst, 16);
+				__builtin_memcpy(h->gw, fib.ipv6_dst, 16);
 			if (exclude)
-				__builtin_memcpy(h.excl, pol->nh, 16);
+				__builtin_memcpy(h->excl, pol->nh, 16);
 			/* not the kernel's route: the kernel decides */
-			if (fe_nhg_check(&h) != 1) {
+			if (fe_nhg_check(h) != 1) {
 				struct fe_dp_event e = {
 					.type = FE_EV_MIRROR_MISMATCH,
 					.ifindex = fib.ifindex,
@@ -684,7 +891,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 					.family = p->v4 ? AF_INET : AF_INET6,
 				};
 
-				__builtin_memcpy(e.gw, h.gw, 16);
+				__builtin_memcpy(e.gw, h->gw, 16);
 				if (p->v4)
 					__builtin_memcpy(e.dst, &p->ip4->daddr, 4);
 				else
@@ -727,6 +934,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		v->reason = FE_PASS_HAIRPIN;
 		return;
 	}
+egress:
 	/* Out of a VLAN interface: through its parent, tagged. */
 	v->oif = fib.ifindex;
 	v->out_vid = 0;
@@ -750,9 +958,8 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		__builtin_memcpy(v->nh.gw, &fib.ipv4_dst, 4);
 	else
 		__builtin_memcpy(v->nh.gw, fib.ipv6_dst, 16);
-	v->nhg_id = via ? (pol && pol->action == FE_POL_NHG ? pol->nhg_id
-							    : nhg_id)
-			: 0;
+	v->nhg_id = pol && pol->action == FE_POL_NHG && via ? pol->nhg_id
+							      : nhg_id;
 	__builtin_memcpy(v->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(v->smac, fib.smac, ETH_ALEN);
 	v->action = FE_ACT_FWD;

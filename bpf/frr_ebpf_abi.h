@@ -141,7 +141,7 @@ struct fe_vlan_out {
 /* Fast-path settings and policy overrides                             */
 /* ------------------------------------------------------------------ */
 
-#define FE_MAP_CONFIG "fe_config_v1"
+#define FE_MAP_CONFIG "fe_config_v2"
 #define FE_MAP_POLICY4 "fe_policy4_v1"
 #define FE_MAP_POLICY6 "fe_policy6_v1"
 #define FE_MAP_POLSTATS "fe_polstats_v1"
@@ -160,6 +160,39 @@ struct fe_config {
 	__u8 hash_l4;     /* 1: hash addresses, protocol and ports */
 	__u16 npolicies;  /* installed policies; 0 skips the policy lookup */
 	__u32 seed;
+	__u8 direct4;     /* 1: IPv4 routed by the DIR-24-8 table and the
+			   * neighbour cache, bpf_fib_lookup as fallback */
+	__u8 pad[3];
+};
+
+/*
+ * What the direct IPv4 path needs besides the routes, kept by the module
+ * from the kernel (netlink) and zebra: neighbours, the local addresses
+ * (never forwarded), and per interface its MAC, MTU and forwarding flag.
+ */
+#define FE_MAP_NEIGH "fe_neigh_v1"
+#define FE_MAP_LOCAL4 "fe_local4_v1"
+#define FE_MAP_IFINFO "fe_ifinfo_v1"
+#define FE_NEIGH_MAX 65536
+#define FE_LOCAL_MAX 4096
+
+struct fe_neigh_key {
+	__u32 ifindex;
+	__u8 family;
+	__u8 pad[3];
+	__u8 addr[16];
+};
+
+struct fe_neigh_val {
+	__u8 mac[6];
+	__u16 pad;
+};
+
+struct fe_ifinfo {
+	__u8 mac[6];
+	__u8 fwd4;      /* net.ipv4.conf.IF.forwarding */
+	__u8 pad;
+	__u32 mtu;
 };
 
 enum fe_policy_action {

@@ -26,6 +26,7 @@
 
 #include "ebpf_errors.h"
 #include "ebpf_events.h"
+#include "ebpf_kstate.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_mirror.h"
 #include "ebpf_policy.h"
@@ -238,9 +239,11 @@ static int fp_load(char *err, size_t errlen)
 		flog_err(EC_EBPF_FASTPATH, "ebpf: %s", err);
 		return ret;
 	}
-	ebpf_policy_sync();
 	if (fp_master)
 		ebpf_events_attach(fp_master);
+	ebpf_kstate_start();
+	ebpf_kstate_sync();
+	ebpf_policy_sync();
 	return 0;
 }
 
@@ -303,8 +306,19 @@ static void fp_sync_vlans(void)
 
 static void fp_vlan_tick(struct thread *t)
 {
+	const char *why;
+	bool before = ebpf_kstate_direct_ok(&why);
+
 	fp_sync_vlans();
+	ebpf_kstate_sync();
+	if (ebpf_kstate_direct_ok(&why) != before)
+		ebpf_policy_sync();
 	thread_add_timer(t->master, fp_vlan_tick, NULL, 5, &vlan_thread);
+}
+
+struct thread_master *ebpf_fastpath_master(void)
+{
+	return fp_master;
 }
 
 void ebpf_fastpath_start(struct thread_master *tm)
@@ -720,6 +734,7 @@ void ebpf_fastpath_close(void)
 {
 	THREAD_OFF(vlan_thread);
 	ebpf_events_close();
+	ebpf_kstate_stop();
 	/* Links stay pinned: the programs keep forwarding without zebra. */
 	for (int i = 0; i < fp.n; i++)
 		close(fp.ifs[i].link_fd);

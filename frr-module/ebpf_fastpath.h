@@ -83,6 +83,7 @@ struct fe_fwd *ebpf_fastpath_skel(void);
 
 struct thread_master;
 void ebpf_fastpath_start(struct thread_master *tm);
+struct thread_master *ebpf_fastpath_master(void);
 void ebpf_fastpath_close(void);
 
 #endif /* EBPF_FASTPATH_H */

@@ -18,6 +18,7 @@
 
 #include "ebpf_errors.h"
 #include "ebpf_fastpath.h"
+#include "ebpf_kstate.h"
 #include "ebpf_policy.h"
 #include "fe_fwd.skel.h"
 
@@ -43,6 +44,20 @@ int ebpf_ecmp_algo_parse(const char *word)
 		if (strcmp(word, algo_names[i]) == 0)
 			return i;
 	return -1;
+}
+
+const char *ebpf_ipv4_lookup(const char **why)
+{
+	*why = NULL;
+	if (ebpf_ecmp.ipv4_fib) {
+		*why = "configured: ebpf ipv4-lookup fib";
+		return "fib";
+	}
+	if (!ebpf_fastpath_skel()) {
+		*why = "the fast path is not loaded";
+		return "fib";
+	}
+	return ebpf_kstate_direct_ok(why) ? "direct" : "fib";
 }
 
 void ebpf_policy_init(void)
@@ -96,7 +111,12 @@ void ebpf_policy_sync(void)
 	cfg.hash_l4 = ebpf_ecmp.hash_l4;
 	cfg.seed = ebpf_ecmp.seed;
 	cfg.npolicies = 0;
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v1), &zero, &cfg,
+	{
+		const char *why;
+
+		cfg.direct4 = strcmp(ebpf_ipv4_lookup(&why), "direct") == 0;
+	}
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &cfg,
 			    BPF_ANY);
 	lpm_clear(fd4, sizeof(struct fe_lpm4_key));
 	lpm_clear(fd6, sizeof(struct fe_lpm6_key));
@@ -131,7 +151,7 @@ void ebpf_policy_sync(void)
 		}
 		cfg.npolicies++;
 	}
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v1), &zero, &cfg,
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &cfg,
 			    BPF_ANY);
 }
 

@@ -26,7 +26,11 @@ struct ebpf_ecmp_cfg {
 	bool hash_l4;
 	bool seed_set;
 	uint32_t seed;
+	bool ipv4_fib; /* `ebpf ipv4-lookup fib`: never the direct path */
 };
+
+/* The IPv4 lookup in use: "direct" or "fib", and why not direct. */
+const char *ebpf_ipv4_lookup(const char **why);
 
 extern struct ebpf_ecmp_cfg ebpf_ecmp;
 const char *ebpf_ecmp_algo_str(enum fe_ecmp_algo a);

@@ -185,6 +185,31 @@ DEFUN (no_ebpf_ecmp_hash_fields,
 	return CMD_SUCCESS;
 }
 
+DEFUN (ebpf_ipv4_lookup_set,
+       ebpf_ipv4_lookup_set_cmd,
+       "ebpf ipv4-lookup <direct|fib>",
+       EBPF_STR
+       "How the fast path finds an IPv4 route and neighbour\n"
+       "DIR-24-8 table and neighbour cache, the kernel FIB as fallback (default)\n"
+       "Always the kernel FIB (bpf_fib_lookup)\n")
+{
+	ebpf_ecmp.ipv4_fib = strcmp(argv[2]->text, "fib") == 0;
+	ebpf_policy_sync();
+	return CMD_SUCCESS;
+}
+
+DEFUN (no_ebpf_ipv4_lookup,
+       no_ebpf_ipv4_lookup_cmd,
+       "no ebpf ipv4-lookup [<direct|fib>]",
+       NO_STR EBPF_STR
+       "How the fast path finds an IPv4 route and neighbour\n"
+       "direct\n" "fib\n")
+{
+	ebpf_ecmp.ipv4_fib = false;
+	ebpf_policy_sync();
+	return CMD_SUCCESS;
+}
+
 static void prefix_str(const struct fe_prefix *p, char *buf, size_t size)
 {
 	fe_prefix_str(p, buf, size);
@@ -227,6 +252,10 @@ int ebpf_policy_config_write(struct vty *vty)
 	char dst[64], src[64], act[96];
 	int lines = 0;
 
+	if (ebpf_ecmp.ipv4_fib) {
+		vty_out(vty, "ebpf ipv4-lookup fib\n");
+		lines++;
+	}
 	if (ebpf_ecmp.algo != FE_ECMP_KERNEL) {
 		vty_out(vty, "ebpf ecmp algorithm %s\n",
 			ebpf_ecmp_algo_str(ebpf_ecmp.algo));
@@ -338,6 +367,8 @@ void ebpf_policy_vty_init(void)
 	install_element(CONFIG_NODE, &ebpf_policy_match_cmd);
 	install_element(CONFIG_NODE, &ebpf_policy_action_cmd);
 	install_element(CONFIG_NODE, &no_ebpf_policy_cmd);
+	install_element(CONFIG_NODE, &ebpf_ipv4_lookup_set_cmd);
+	install_element(CONFIG_NODE, &no_ebpf_ipv4_lookup_cmd);
 	install_element(CONFIG_NODE, &ebpf_ecmp_algorithm_cmd);
 	install_element(CONFIG_NODE, &no_ebpf_ecmp_algorithm_cmd);
 	install_element(CONFIG_NODE, &ebpf_ecmp_hash_fields_cmd);

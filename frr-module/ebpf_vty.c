@@ -12,6 +12,7 @@
 
 #include "ebpf_debug.h"
 #include "ebpf_fastpath.h"
+#include "ebpf_policy.h"
 #include "ebpf_mirror.h"
 #include "ebpf_vty.h"
 
@@ -215,6 +216,12 @@ static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st
 			st->maps[i].name, st->maps[i].entries,
 			st->maps[i].max_entries, st->maps[i].memory_bytes);
 	vty_out(vty, "  Shadow table:    %" PRIu64 " bytes\n", st->shadow_bytes);
+	{
+		const char *why, *mode = ebpf_ipv4_lookup(&why);
+
+		vty_out(vty, "  Fast path IPv4 lookup: %s%s%s\n", mode,
+			why ? ": " : "", why ? why : "");
+	}
 	vty_out(vty, "  DIR-24-8 (IPv4 lookup): %s, %u prefixes, %u/%u groups\n",
 		st->d24_degraded ? "degraded (LPM trie used)"
 		: st->d24_ready	 ? "in use"
@@ -277,6 +284,14 @@ static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st
 	}
 	json_object_object_add(json, "maps", jmaps);
 	JSON_U64(json, "mapMemoryBytes", mem);
+	{
+		const char *why, *mode = ebpf_ipv4_lookup(&why);
+
+		json_object_string_add(json, "fastPathIpv4Lookup", mode);
+		if (why)
+			json_object_string_add(json, "fastPathIpv4LookupReason",
+					       why);
+	}
 	{
 		json_object *jd = json_object_new_object();
 

@@ -336,7 +336,7 @@ static void set_config(uint8_t algo, uint16_t npolicies)
 			       .npolicies = npolicies, .seed = 7 };
 	uint32_t zero = 0;
 
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v1), &zero, &c,
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &c,
 			    BPF_ANY);
 }
 
@@ -508,7 +508,10 @@ static int build_dir24(void)
 		return -1;
 	d = fe_dir24_new(t24, t8, groups);
 	if (!d || fe_dir24_add(d, 0xc6121400, 24, 77) || /* 198.18.20.0/24 */
-	    fe_dir24_add(d, 0xc6120100, 24, 79))          /* 198.18.1.0/24 */
+	    fe_dir24_add(d, 0xc6120100, 24, 79) ||        /* 198.18.1.0/24 */
+	    fe_dir24_add(d, 0xc6121e00, 24, 90) ||        /* 198.18.30.0/24 */
+	    fe_dir24_add(d, 0xc6120300, 24,               /* 198.18.3.0/24 */
+			 FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
 		return -1;
 	fe_dir24_free(d); /* the tables stay in the maps */
 	return 0;
@@ -544,6 +547,95 @@ static void plain_trie(void)
 {
 	d24_use(0);
 	plain();
+}
+
+/*
+ * Direct IPv4: what the module keeps for it. The neighbour cache says
+ * 02:00:00:00:09:09 for eg0's gateway where the kernel says ..02:02, so
+ * an output with ..09:09 proves the direct path (not bpf_fib_lookup)
+ * forwarded it.
+ */
+static const uint8_t CACHED_MAC[ETH_ALEN] = { 2, 0, 0, 0, 9, 9 };
+
+static void fill_direct(void)
+{
+	static struct fe_nhg_val g;
+	struct fe_neigh_key nk = { .family = AF_INET, .ifindex = eg_ifindex };
+	struct fe_neigh_val nv = {};
+	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
+	uint32_t id = 90, ifi, local;
+
+	memset(&g, 0, sizeof(g));
+	g.count = 1;
+	g.total_weight = 1;
+	g.nh[0] = (struct fe_nexthop){ .ifindex = eg_ifindex,
+				       .type = FE_NH_IPV4, .weight = 1 };
+	inet_pton(AF_INET, "198.51.100.2", g.nh[0].addr);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
+
+	inet_pton(AF_INET, "198.51.100.2", nk.addr);
+	memcpy(nv.mac, CACHED_MAC, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_neigh_v1), &nk, &nv,
+			    BPF_ANY);
+	ifi = in_ifindex;
+	memcpy(ii.mac, in_mac, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
+			    BPF_ANY);
+	ifi = eg_ifindex;
+	ii.mtu = 1400;
+	memcpy(ii.mac, eg_mac, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
+			    BPF_ANY);
+	inet_pton(AF_INET, "192.0.2.1", &local);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_local4_v1), &local,
+			    &(uint8_t){ 1 }, BPF_ANY);
+}
+
+static void set_direct(uint8_t on)
+{
+	struct fe_config c = { .ecmp_algo = FE_ECMP_KERNEL, .hash_l4 = 1,
+			       .seed = 7, .direct4 = on };
+	uint32_t zero = 0;
+
+	clear_policies();
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &c,
+			    BPF_ANY);
+	d24_use(on);
+}
+
+static void direct_on(void)
+{
+	set_direct(1);
+}
+
+static void direct_no_forwarding(void)
+{
+	struct fe_ifinfo ii = { .fwd4 = 0, .mtu = 1500 };
+	uint32_t ifi = in_ifindex;
+
+	set_direct(1);
+	memcpy(ii.mac, in_mac, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
+			    BPF_ANY);
+}
+
+static void direct_off(void)
+{
+	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
+	uint32_t ifi = in_ifindex;
+
+	memcpy(ii.mac, in_mac, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
+			    BPF_ANY);
+	set_direct(0);
+}
+
+static struct pkt via_cache(struct pkt in)
+{
+	struct pkt out = forwarded(in);
+
+	memcpy(out.b, CACHED_MAC, ETH_ALEN);
+	return out;
 }
 
 /* Forwarded via ec0's neighbour instead of eg0's. */
@@ -669,6 +761,32 @@ static void build_policy_cases(void)
 	}
 	add("DIR-24-8 off again", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
 		plain_trie;
+
+	/* Direct IPv4: the DIR-24-8 table and the neighbour cache route. */
+	p = ip4("198.18.30.5", 64, 18);
+	t = add("direct ipv4: table and neighbour cache, no fib lookup", p,
+		V_FWD, -1);
+	t->setup = direct_on;
+	t->out = via_cache(p);
+	add("direct ipv4: local address to kernel", ip4("192.0.2.1", 64, 18),
+	    V_PASS, FE_PASS_NOT_FORWARDED)->setup = direct_on;
+	add("direct ipv4: blackhole dropped", ip4("198.18.3.1", 64, 18),
+	    V_DROP, FE_DROP_BLACKHOLE)->setup = direct_on;
+	add("direct ipv4: larger than egress mtu to kernel",
+	    ip4("198.18.30.5", 64, 1450), V_PASS, FE_PASS_MTU)->setup =
+		direct_on;
+	add("direct ipv4: forwarding disabled on ingress to kernel",
+	    ip4("198.18.30.5", 64, 18), V_PASS, FE_PASS_FWD_DISABLED)->setup =
+		direct_no_forwarding;
+	/* not in the table: the kernel's FIB decides (and its neighbour) */
+	add("direct ipv4: no table entry falls back to the fib",
+	    ip4("198.18.6.1", 64, 18), V_PASS, FE_PASS_HAIRPIN)->setup =
+		direct_on;
+	add("direct ipv6 is not affected",
+	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_UDP), V_FWD,
+	    -1)->setup = direct_on;
+	add("direct off again", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
+		direct_off;
 
 	t = add("ecmp: a mirror route that is not the kernel's is ignored",
 		ip4("198.18.1.10", 64, 18), V_FWD, -1);
@@ -1059,6 +1177,7 @@ int main(void)
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_txports_v1), &eg, &eg,
 			    BPF_ANY);
 	fill_mirror();
+	fill_direct();
 	events = ring_buffer__new(bpf_map__fd(skel->maps.fe_events_v1),
 				  on_event, NULL, NULL);
 	if (!events) {

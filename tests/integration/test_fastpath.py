@@ -172,6 +172,12 @@ def test_differential_kernel_xdp_tc(rig):
 
     kernel, _ = run_mode(rig, None, frames)
     xdp, cx = run_mode(rig, "xdp", frames)
+    # IPv4 went the direct way (DIR-24-8 + neighbour cache): the group of
+    # the connected route counted the packets the fast path routed itself
+    assert rig.z.vty.json("show ebpf mirror json")["fastPathIpv4Lookup"] == "direct"
+    nhg = rig.z.vty.json("show ebpf route 192.0.2.2 json")["route"]["nexthopGroup"]
+    direct = rig.z.vty.json("show ebpf nexthop-groups json")[str(nhg)]
+    assert direct["fastPathChosenPackets"] >= 4, direct
     tc, ct = run_mode(rig, "tc", frames)
     fp_config(rig.z, None)
 

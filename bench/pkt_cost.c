@@ -1,0 +1,1072 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pkt_cost: per-packet cost of the fast path against a bare XDP
+ * bpf_fib_lookup forwarder, as the kernel FIB grows (1k, 100k, 1M IPv4
+ * routes). A benchmark, not a test: it prints figures and ratios measured
+ * in the same run.
+ *
+ * One private network namespace per table size (unshare, no names), each:
+ *
+ *   in0 192.0.2.1/24     ingress (packets "arrive" here: ingress_ifindex)
+ *   eg0 198.51.100.1/24  egress; gateway 198.51.100.2, permanent neighbour
+ *
+ * and N routes with a DFZ-like prefix-length mix (deterministic seed), all
+ * via 198.51.100.2, loaded with batched netlink (many RTM_NEWROUTE messages
+ * per sendmsg) or, with --loader ip, with `ip -batch`; load times are
+ * printed. BPF_PROG_TEST_RUN resolves ingress_ifindex in the caller's
+ * namespace, so switching namespace (setns) switches FIB: the sizes take
+ * turns chunk by chunk, and "how the cost grows with the table" is
+ * measured in one window, not in three windows of a noisy machine.
+ *
+ * Programs: bare_null (empty XDP program: the harness' own cost), bare_fwd
+ * (the baseline, bench/bare_fwd.bpf.c), fe_xdp and fe_tc (bpf/fe_fwd.bpf.c).
+ * 60-byte IPv4/UDP frames to destinations drawn at random from the
+ * prefixes of that size. Every call is checked: return code, and fe's
+ * forward counter moved by exactly the number of runs.
+ *
+ * Three ways of timing:
+ *  - hot: repeat=1, each destination for calls/dests calls in a row: its
+ *    FIB path stays in the caches.
+ *  - random: repeat=1, a new random destination on every call.
+ *    With repeat=1 the kernel's per-call figure covers one run plus its
+ *    timer (two clock reads and the loop): bare_null measures that, and
+ *    "net" figures subtract it.
+ *  - repeat: one call per destination with repeat=254. The kernel re-runs
+ *    the program on the same buffer, and a forwarder decrements the TTL
+ *    each time: from TTL 255, 254 runs are all really forwarded; a larger
+ *    repeat would time the TTL-expired path instead. Slow in wall time:
+ *    an XDP call with repeat>1 swaps the XDP dispatcher twice.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/netlink.h>
+#include <linux/pkt_cls.h>
+#include <linux/rtnetlink.h>
+#include <linux/udp.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "frr_ebpf_abi.h"
+#include "lib/fe_dir24.h"
+#include "fe_fwd.skel.h"
+#include "bare_fwd.skel.h"
+
+#define TTL_START 255
+#define HOT_REPEAT 254 /* TTL 255 -> 1: every run forwards */
+#define GW "198.51.100.2"
+#define SRC "192.0.2.2"
+#define CHUNK 1000     /* random: calls per turn */
+
+static const uint8_t PEER_MAC[ETH_ALEN] = { 0x02, 0, 0, 0, 0x01, 0x02 };
+
+static struct {
+	long max_routes;
+	int calls;     /* hot, random: calls per repetition */
+	int dests;     /* hot: destinations per repetition */
+	int rep_dests; /* repeat: destinations (= calls) per repetition */
+	int reps;
+	uint64_t seed;
+	int cpu;
+	bool ip_loader;
+	const char *json;
+} opt = {
+	.max_routes = 1000000,
+	.calls = 200000,
+	.dests = 200,
+	.rep_dests = 30,
+	.reps = 5,
+	.seed = 1,
+	.cpu = -1,
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------ */
+/* Deterministic randomness and the route table                        */
+/* ------------------------------------------------------------------ */
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void) /* splitmix64 */
+{
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/*
+ * Prefix lengths, per 100000 routes: the shape of today's IPv4 DFZ, the
+ * same mix as bench/bgp_convergence.py.
+ */
+static const struct {
+	int len;
+	int weight;
+} LEN_MIX[] = {
+	{ 24, 60000 }, { 22, 13000 }, { 23, 10000 }, { 21, 5500 },
+	{ 20, 5000 },  { 19, 3000 },  { 18, 1500 },  { 16, 1200 },
+	{ 17, 800 },
+};
+
+struct prefix {
+	uint32_t addr; /* host order, masked */
+	uint8_t len;
+};
+
+/* One list; a table of size N holds its first N prefixes. */
+static struct prefix *routes;
+static long nroutes;
+
+/* open-addressing set of (addr, len) */
+static uint64_t *seen;
+static int seen_bits;
+
+static bool seen_add(uint64_t key)
+{
+	/* the high bits of the product: the low ones of a /24 key are 0 */
+	uint64_t h = (key * 0x9e3779b97f4a7c15ULL) >> (64 - seen_bits);
+	uint64_t mask = (1ULL << seen_bits) - 1;
+
+	key++; /* 0 marks an empty slot */
+	while (seen[h]) {
+		if (seen[h] == key)
+			return false;
+		h = (h + 1) & mask;
+	}
+	seen[h] = key;
+	return true;
+}
+
+static bool first_octet_ok(uint32_t a)
+{
+	uint32_t o = a >> 24;
+
+	/* no 0/8, 10/8, 127/8, multicast and above; no 192/8 and 198/8 so
+	 * that nothing overlaps the two link subnets of the namespace.
+	 */
+	return o != 0 && o != 10 && o != 127 && o != 192 && o != 198 &&
+	       o < 224;
+}
+
+static int pick_len(void)
+{
+	int r = rnd() % 100000;
+
+	for (size_t i = 0; i < sizeof(LEN_MIX) / sizeof(LEN_MIX[0]); i++) {
+		if (r < LEN_MIX[i].weight)
+			return LEN_MIX[i].len;
+		r -= LEN_MIX[i].weight;
+	}
+	return 24;
+}
+
+static void gen_routes(long n)
+{
+	uint64_t slots = 2;
+
+	seen_bits = 1;
+	while (slots < (uint64_t)n * 2) {
+		slots <<= 1;
+		seen_bits++;
+	}
+	seen = calloc(slots, sizeof(*seen));
+	routes = calloc(n, sizeof(*routes));
+	if (!seen || !routes) {
+		perror("calloc");
+		exit(1);
+	}
+	rng_state = opt.seed;
+	while (nroutes < n) {
+		int len = pick_len();
+		uint32_t addr = (uint32_t)rnd() & (~0u << (32 - len));
+
+		if (!first_octet_ok(addr))
+			continue;
+		if (!seen_add((uint64_t)addr << 8 | len))
+			continue; /* a short length that ran out just retries */
+		routes[nroutes].addr = addr;
+		routes[nroutes].len = len;
+		nroutes++;
+	}
+	free(seen);
+}
+
+/* A destination inside one of the first `upto` routes, host order. */
+static uint32_t random_dst(long upto)
+{
+	const struct prefix *p = &routes[rnd() % upto];
+
+	return p->addr | (p->len == 32 ? 0 : (uint32_t)rnd() >> p->len);
+}
+
+static void print_mix(long n)
+{
+	long c[4] = {};
+
+	for (long i = 0; i < n; i++) {
+		int l = routes[i].len;
+
+		c[l < 16 ? 0 : l < 20 ? 1 : l < 24 ? 2 : 3]++;
+	}
+	printf("    prefix lengths: /16-/19 %.1f%%, /20-/23 %.1f%%, /24 %.1f%%\n",
+	       100.0 * (c[0] + c[1]) / n, 100.0 * c[2] / n, 100.0 * c[3] / n);
+}
+
+/* ------------------------------------------------------------------ */
+/* One namespace per table size                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * fe_direct: fe_xdp with the direct IPv4 path on: the route from a
+ * DIR-24-8 table of the same routes, L2 from the neighbour cache, no
+ * bpf_fib_lookup (a second instance of the object, its own maps).
+ */
+enum { P_NULL, P_BARE, P_XDP, P_TC, P_DIRECT, NPROG };
+static const char *const PROG_NAME[NPROG] = { "bare_null", "bare_fwd",
+					      "fe_xdp", "fe_tc", "fe_direct" };
+
+enum { M_HOT, M_RAND, M_REP, NMODE };
+static const char *const MODE_NAME[NMODE] = {
+	"hot: repeat=1, each destination for calls/dests calls in a row",
+	"random: repeat=1, a new random destination on every call",
+	"repeat: one call per destination with repeat=254",
+};
+
+struct env {
+	long routes;
+	int nsfd;
+	int in_ifindex, eg_ifindex;
+	uint8_t in_mac[ETH_ALEN];
+	struct fe_fwd *fe;
+	struct fe_fwd *fed; /* the direct-path instance */
+	struct bare_fwd *bare;
+	int prog_fd[NPROG];
+	int stats_fd, dstats_fd;
+	uint8_t eg_mac[ETH_ALEN];
+	double load_s;
+	double ns[NMODE][NPROG]; /* median */
+	double lo[NMODE][NPROG], hi[NMODE][NPROG];
+};
+
+#define MAX_ENV 3
+static struct env envs[MAX_ENV];
+static int nenv;
+
+static void enter(const struct env *e)
+{
+	static const struct env *cur;
+
+	if (cur == e)
+		return;
+	if (setns(e->nsfd, CLONE_NEWNET)) {
+		perror("setns");
+		exit(1);
+	}
+	cur = e;
+}
+
+static int sh(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc != 0)
+		fprintf(stderr, "setup failed: %s\n", cmd);
+	return rc;
+}
+
+static int get_mac(const char *dev, uint8_t *mac)
+{
+	struct ifreq ifr = {};
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	if (fd < 0)
+		return -1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	rc = ioctl(fd, SIOCGIFHWADDR, &ifr);
+	close(fd);
+	if (rc)
+		return -1;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	return 0;
+}
+
+/* A new namespace for e, with links, addresses and the neighbour. */
+static int setup_netns(struct env *e)
+{
+	static const char *const cmds[] = {
+		"ip link set lo up",
+		"ip link add in0 type veth peer name in1",
+		"ip link add eg0 type veth peer name eg1",
+		"ip link set in0 up && ip link set in1 up",
+		"ip link set eg0 up && ip link set eg1 up",
+		"sysctl -qw net.ipv4.ip_forward=1",
+		"ip addr add 192.0.2.1/24 dev in0",
+		"ip addr add 198.51.100.1/24 dev eg0",
+		"ip neigh add " GW " lladdr 02:00:00:00:02:02 dev eg0 nud permanent",
+		"ip neigh add " SRC " lladdr 02:00:00:00:01:02 dev in0 nud permanent",
+		NULL,
+	};
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	e->nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (e->nsfd < 0)
+		return -1;
+	for (int i = 0; cmds[i]; i++)
+		if (sh(cmds[i]))
+			return -1;
+	e->in_ifindex = if_nametoindex("in0");
+	e->eg_ifindex = if_nametoindex("eg0");
+	return get_mac("in0", e->in_mac) || get_mac("eg0", e->eg_mac);
+}
+
+/* The programs and their maps, private to e (nothing pinned). */
+static int load_progs(struct env *e)
+{
+	struct bpf_map *m;
+	uint32_t in = e->in_ifindex, eg = e->eg_ifindex;
+	struct fe_if_stats *zero;
+
+	e->fe = fe_fwd__open();
+	e->bare = bare_fwd__open_and_load();
+	if (!e->fe || !e->bare)
+		return -1;
+	/* never touch the pinned maps of a running router */
+	bpf_object__for_each_map(m, e->fe->obj)
+		bpf_map__set_pin_path(m, NULL);
+	if (fe_fwd__load(e->fe))
+		return -1;
+	e->stats_fd = bpf_map__fd(e->fe->maps.fe_ifstats_v1);
+	zero = calloc(libbpf_num_possible_cpus(), sizeof(*zero));
+	/* devmap values are ifindexes of the writer's namespace: this one */
+	if (bpf_map_update_elem(e->stats_fd, &in, zero, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(e->fe->maps.fe_txports_v1), &eg,
+				&eg, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(e->bare->maps.bare_txports), &eg,
+				&eg, BPF_ANY))
+		return -1;
+	free(zero);
+	e->prog_fd[P_NULL] = bpf_program__fd(e->bare->progs.bare_null);
+	e->prog_fd[P_BARE] = bpf_program__fd(e->bare->progs.bare_fwd);
+	e->prog_fd[P_XDP] = bpf_program__fd(e->fe->progs.fe_xdp);
+	e->prog_fd[P_TC] = bpf_program__fd(e->fe->progs.fe_tc);
+
+	e->fed = fe_fwd__open();
+	if (!e->fed)
+		return -1;
+	bpf_object__for_each_map(m, e->fed->obj)
+		bpf_map__set_pin_path(m, NULL);
+	if (fe_fwd__load(e->fed))
+		return -1;
+	e->dstats_fd = bpf_map__fd(e->fed->maps.fe_ifstats_v1);
+	zero = calloc(libbpf_num_possible_cpus(), sizeof(*zero));
+	if (bpf_map_update_elem(e->dstats_fd, &in, zero, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(e->fed->maps.fe_txports_v1), &eg,
+				&eg, BPF_ANY))
+		return -1;
+	free(zero);
+	e->prog_fd[P_DIRECT] = bpf_program__fd(e->fed->progs.fe_xdp);
+	return 0;
+}
+
+/*
+ * What the module keeps for the direct path, for e's first n routes: the
+ * DIR-24-8 table (all via group 1: eg0, GW), the neighbour, interface
+ * MACs/MTUs/forwarding, and the switch.
+ */
+static int setup_direct(struct env *e, long n)
+{
+	struct fe_fwd *f = e->fed;
+	size_t len24 = (size_t)bpf_map__max_entries(f->maps.fe_d24_tbl24_v1) * 1024;
+	uint32_t groups = bpf_map__max_entries(f->maps.fe_d24_tbl8_v1);
+	struct fe_nhg_val *g = calloc(1, sizeof(*g));
+	struct fe_neigh_key nk = { .family = AF_INET, .ifindex = e->eg_ifindex };
+	struct fe_neigh_val nv = { .mac = { 2, 0, 0, 0, 2, 2 } };
+	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
+	struct fe_config c = { .hash_l4 = 1, .direct4 = 1 };
+	uint32_t zero = 0, one = 1, ifi;
+	uint32_t *t24, *t8;
+	struct fe_dir24 *d;
+
+	t24 = mmap(NULL, len24, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   bpf_map__fd(f->maps.fe_d24_tbl24_v1), 0);
+	t8 = mmap(NULL, (size_t)groups * 1024, PROT_READ | PROT_WRITE,
+		  MAP_SHARED, bpf_map__fd(f->maps.fe_d24_tbl8_v1), 0);
+	if (!g || t24 == MAP_FAILED || t8 == MAP_FAILED)
+		return -1;
+	d = fe_dir24_new(t24, t8, groups);
+	if (!d)
+		return -1;
+	for (long i = 0; i < n; i++)
+		if (fe_dir24_add(d, routes[i].addr, routes[i].len, 1))
+			return -1;
+	fe_dir24_free(d);
+	munmap(t24, len24);
+	munmap(t8, (size_t)groups * 1024);
+
+	g->count = 1;
+	g->total_weight = 1;
+	g->nh[0].ifindex = e->eg_ifindex;
+	g->nh[0].type = FE_NH_IPV4;
+	g->nh[0].weight = 1;
+	inet_pton(AF_INET, GW, g->nh[0].addr);
+	inet_pton(AF_INET, GW, nk.addr);
+	ifi = e->in_ifindex;
+	memcpy(ii.mac, e->in_mac, ETH_ALEN);
+	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_nhg_v1), &one, g, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_neigh_v1), &nk, &nv, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v1), &ifi, &ii, 0))
+		return -1;
+	ifi = e->eg_ifindex;
+	memcpy(ii.mac, e->eg_mac, ETH_ALEN);
+	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v1), &ifi, &ii, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_d24_state_v1), &zero,
+				&one, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_config_v2), &zero, &c, 0))
+		return -1;
+	free(g);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Route loading, in the current namespace                             */
+/* ------------------------------------------------------------------ */
+
+struct nlroute {
+	struct nlmsghdr nh;
+	struct rtmsg rt;
+	struct rtattr dst_a;
+	uint32_t dst;
+	struct rtattr gw_a;
+	uint32_t gw;
+	struct rtattr oif_a;
+	uint32_t oif;
+};
+
+static int nl_drain(int fd, long *errors, int *first_err)
+{
+	char buf[65536];
+
+	for (;;) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		struct nlmsghdr *h;
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n);
+		     h = NLMSG_NEXT(h, n)) {
+			struct nlmsgerr *err = NLMSG_DATA(h);
+
+			if (h->nlmsg_type == NLMSG_ERROR && err->error) {
+				if (!*errors)
+					*first_err = -err->error;
+				(*errors)++;
+			}
+		}
+	}
+}
+
+/*
+ * The first n routes by netlink: ~1260 RTM_NEWROUTE per sendmsg, no ACK
+ * asked (errors still come back and are counted). The kernel handles every
+ * message of a send before the call returns.
+ */
+static int load_netlink(long n, int oif)
+{
+	const size_t chunk = 1 << 16;
+	struct nlroute *buf;
+	int fd, sz = 8 << 20, first_err = 0;
+	long errors = 0;
+	uint32_t gw, seq = 1;
+
+	inet_pton(AF_INET, GW, &gw);
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	buf = malloc(chunk);
+	for (long i = 0; i < n;) {
+		size_t k = 0;
+
+		for (; i < n && (k + 1) * sizeof(*buf) <= chunk; i++, k++) {
+			struct nlroute *m = &buf[k];
+
+			memset(m, 0, sizeof(*m));
+			m->nh.nlmsg_len = sizeof(*m);
+			m->nh.nlmsg_type = RTM_NEWROUTE;
+			m->nh.nlmsg_flags =
+				NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+			m->nh.nlmsg_seq = seq++;
+			m->rt.rtm_family = AF_INET;
+			m->rt.rtm_dst_len = routes[i].len;
+			m->rt.rtm_table = RT_TABLE_MAIN;
+			m->rt.rtm_protocol = RTPROT_BGP;
+			m->rt.rtm_scope = RT_SCOPE_UNIVERSE;
+			m->rt.rtm_type = RTN_UNICAST;
+			m->dst_a.rta_len = RTA_LENGTH(4);
+			m->dst_a.rta_type = RTA_DST;
+			m->dst = htonl(routes[i].addr);
+			m->gw_a.rta_len = RTA_LENGTH(4);
+			m->gw_a.rta_type = RTA_GATEWAY;
+			m->gw = gw;
+			m->oif_a.rta_len = RTA_LENGTH(4);
+			m->oif_a.rta_type = RTA_OIF;
+			m->oif = oif;
+		}
+		if (send(fd, buf, k * sizeof(*buf), 0) < 0 ||
+		    nl_drain(fd, &errors, &first_err)) {
+			perror("netlink");
+			close(fd);
+			free(buf);
+			return -1;
+		}
+	}
+	free(buf);
+	close(fd);
+	if (errors) {
+		fprintf(stderr, "%ld routes refused, first: %s\n", errors,
+			strerror(first_err));
+		return -1;
+	}
+	return 0;
+}
+
+static int load_ip_batch(long n, int oif)
+{
+	char path[] = "/tmp/fe-pkt-cost-XXXXXX", cmd[128];
+	int fd = mkstemp(path), rc;
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+	(void)oif;
+	if (!f)
+		return -1;
+	for (long i = 0; i < n; i++) {
+		uint32_t a = routes[i].addr;
+
+		fprintf(f, "route add %u.%u.%u.%u/%u via " GW " dev eg0 proto bgp\n",
+			a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+			routes[i].len);
+	}
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "ip -batch %s", path);
+	rc = system(cmd);
+	unlink(path);
+	return rc ? -1 : 0;
+}
+
+/* The kernel's own view of the main table: prefixes, trie depth, size. */
+static void print_triestat(void)
+{
+	FILE *f = fopen("/proc/net/fib_triestat", "r");
+	char line[256], out[256] = "";
+	bool main_tbl = false;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':'), *k;
+
+		if (!strncmp(line, "Main:", 5)) {
+			main_tbl = true;
+			continue;
+		}
+		if (!strncmp(line, "Local:", 6))
+			break;
+		if (!main_tbl || !v)
+			continue;
+		if (!strstr(line, "Prefixes:") && !strstr(line, "Aver depth:") &&
+		    !strstr(line, "Max depth:") && !strstr(line, "Total size:"))
+			continue;
+		*v++ = 0;
+		v += strspn(v, " \t");
+		v[strcspn(v, "\n")] = 0;
+		k = line + strspn(line, " \t");
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s %s",
+			 *out ? ", " : "", k, v);
+	}
+	fclose(f);
+	printf("    kernel main table: %s\n", out);
+}
+
+/* ------------------------------------------------------------------ */
+/* Packets and timing                                                  */
+/* ------------------------------------------------------------------ */
+
+/* b starts 2 bytes into a 4-aligned struct: the IP header is 4-aligned. */
+struct pkt {
+	uint16_t headroom;
+	uint8_t b[64];
+} __attribute__((aligned(4)));
+
+#define PKT_LEN 60 /* 14 + 20 + 8 + 18: a minimum frame, no padding */
+
+static uint16_t csum16(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+static void build_pkt(const struct env *e, struct pkt *p, uint32_t dst)
+{
+	struct ethhdr *eth = (struct ethhdr *)p->b;
+	struct iphdr *ip = (struct iphdr *)(eth + 1);
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+
+	memset(p, 0, sizeof(*p));
+	memcpy(eth->h_dest, e->in_mac, ETH_ALEN);
+	memcpy(eth->h_source, PEER_MAC, ETH_ALEN);
+	eth->h_proto = htons(ETH_P_IP);
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = TTL_START;
+	ip->protocol = IPPROTO_UDP;
+	ip->tot_len = htons(PKT_LEN - sizeof(*eth));
+	inet_pton(AF_INET, SRC, &ip->saddr);
+	ip->daddr = htonl(dst);
+	udp->source = htons(40000);
+	udp->dest = htons(4791);
+	udp->len = htons(PKT_LEN - sizeof(*eth) - sizeof(*ip));
+	memset(udp + 1, 0xab,
+	       PKT_LEN - sizeof(*eth) - sizeof(*ip) - sizeof(*udp));
+	ip->check = csum16(ip, sizeof(*ip));
+}
+
+static uint64_t fwd_count(const struct env *e, int prog)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct fe_if_stats st[ncpu];
+	uint32_t key = e->in_ifindex;
+	uint64_t sum = 0;
+
+	if (bpf_map_lookup_elem(prog == P_DIRECT ? e->dstats_fd : e->stats_fd,
+				&key, st))
+		return 0;
+	for (int c = 0; c < ncpu; c++)
+		sum += st[c].fwd_packets;
+	return sum;
+}
+
+static int want_ret(int prog)
+{
+	switch (prog) {
+	case P_NULL:
+		return XDP_PASS;
+	case P_TC:
+		return TC_ACT_REDIRECT;
+	default:
+		return XDP_REDIRECT;
+	}
+}
+
+/* One call; the kernel's average ns per run, or -1. */
+static long run_once(const struct env *e, int prog, const struct pkt *p,
+		     int repeat)
+{
+	struct xdp_md xctx = { .data_end = PKT_LEN,
+			       .ingress_ifindex = e->in_ifindex };
+	struct __sk_buff sctx = { .ifindex = e->in_ifindex,
+				  .ingress_ifindex = e->in_ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b,
+		    .data_size_in = PKT_LEN, .repeat = repeat);
+
+	if (prog == P_TC) {
+		o.ctx_in = &sctx;
+		o.ctx_size_in = sizeof(sctx);
+	} else {
+		o.ctx_in = &xctx;
+		o.ctx_size_in = sizeof(xctx);
+	}
+	if (bpf_prog_test_run_opts(e->prog_fd[prog], &o)) {
+		fprintf(stderr, "test_run %s: %s\n", PROG_NAME[prog],
+			strerror(errno));
+		return -1;
+	}
+	if ((int)o.retval != want_ret(prog)) {
+		fprintf(stderr, "%s returned %u, want %d: not forwarded?\n",
+			PROG_NAME[prog], o.retval, want_ret(prog));
+		return -1;
+	}
+	return o.duration;
+}
+
+/* Total ns of n calls, each run `repeat` times; checked. */
+static double measure(const struct env *e, int prog, const struct pkt *pk,
+		      int n, int repeat)
+{
+	uint64_t before = fwd_count(e, prog);
+	double total = 0;
+
+	for (int i = 0; i < n; i++) {
+		long d = run_once(e, prog, &pk[i], repeat);
+
+		if (d < 0)
+			exit(1);
+		total += d;
+	}
+	if ((prog == P_XDP || prog == P_TC || prog == P_DIRECT) &&
+	    fwd_count(e, prog) - before != (uint64_t)n * repeat) {
+		fprintf(stderr, "%s forwarded %llu of %llu packets\n",
+			PROG_NAME[prog],
+			(unsigned long long)(fwd_count(e, prog) - before),
+			(unsigned long long)n * repeat);
+		exit(1);
+	}
+	return total;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * One way of timing, all sizes and programs. Sizes and programs take turns
+ * in chunks, rotating who goes first, so that a burst of load from
+ * elsewhere on the machine hits them all alike.
+ */
+static void bench_mode(int m)
+{
+	int ncall = m == M_REP ? opt.rep_dests : opt.calls;
+	int chunk = m == M_HOT ? opt.calls / opt.dests : m == M_RAND ? CHUNK : 1;
+	int rep = m == M_REP ? HOT_REPEAT : 1;
+	double *samples[MAX_ENV][NPROG];
+	/* repeat: per-call figures, whose median is the sample: a call
+	 * preempted mid-loop (the loop is only migration-protected) would
+	 * otherwise weigh on the mean of so few calls
+	 */
+	double *percall[MAX_ENV][NPROG] = {};
+	struct pkt *pk;
+	int nchunk;
+	double t = now();
+
+	if (ncall < 1)
+		return;
+	if (chunk < 1)
+		chunk = 1;
+	nchunk = (ncall + chunk - 1) / chunk;
+	pk = calloc(chunk, sizeof(*pk));
+	for (int s = 0; s < nenv; s++)
+		for (int p = 0; p < NPROG; p++) {
+			samples[s][p] = calloc(opt.reps, sizeof(double));
+			if (m == M_REP)
+				percall[s][p] = calloc(ncall, sizeof(double));
+		}
+
+	for (int k = 0; k < opt.reps; k++) {
+		double tot[MAX_ENV][NPROG] = {};
+
+		for (int c = 0; c < nchunk; c++) {
+			int n = c == nchunk - 1 ? ncall - c * chunk : chunk;
+
+			for (int si = 0; si < nenv; si++) {
+				struct env *e = &envs[(si + c + k) % nenv];
+
+				enter(e);
+				/* hot: one destination for the chunk, all
+				 * programs; else fresh ones per program
+				 */
+				if (m == M_HOT) {
+					build_pkt(e, &pk[0], random_dst(e->routes));
+					for (int i = 1; i < n; i++)
+						pk[i] = pk[0];
+				}
+				for (int j = 0; j < NPROG; j++) {
+					int p = (j + c + k) % NPROG;
+
+					if (m != M_HOT)
+						for (int i = 0; i < n; i++)
+							build_pkt(e, &pk[i],
+								  random_dst(e->routes));
+					double d = measure(e, p, pk, n, rep);
+
+					tot[e - envs][p] += d;
+					if (m == M_REP) /* chunk is 1 call */
+						percall[e - envs][p][c] = d;
+				}
+			}
+		}
+		for (int s = 0; s < nenv; s++)
+			for (int p = 0; p < NPROG; p++)
+				samples[s][p][k] =
+					m == M_REP ? median(percall[s][p], ncall)
+						   : tot[s][p] / ncall;
+	}
+	free(pk);
+	for (int s = 0; s < nenv; s++)
+		for (int p = 0; p < NPROG; p++)
+			free(percall[s][p]);
+
+	for (int s = 0; s < nenv; s++) {
+		for (int p = 0; p < NPROG; p++) {
+			double *v = samples[s][p];
+
+			envs[s].ns[m][p] = median(v, opt.reps); /* sorts */
+			envs[s].lo[m][p] = v[0];
+			envs[s].hi[m][p] = v[opt.reps - 1];
+			free(v);
+		}
+	}
+	printf("\n== %s ==\n   %d calls x %d reps per size and program, %.1f s\n",
+	       MODE_NAME[m], ncall, opt.reps, now() - t);
+}
+
+static void report_mode(int m)
+{
+	const struct env *a = &envs[0], *z = &envs[nenv - 1];
+
+	printf("   ns/packet as the kernel times it, median [min..max]:\n");
+	printf("   %8s", "routes");
+	for (int p = 0; p < NPROG; p++)
+		printf(" %20s", PROG_NAME[p]);
+	printf("\n");
+	for (int s = 0; s < nenv; s++) {
+		printf("   %8ld", envs[s].routes);
+		for (int p = 0; p < NPROG; p++) {
+			char cell[64];
+
+			snprintf(cell, sizeof(cell), "%.1f [%.0f..%.0f]",
+				 envs[s].ns[m][p], envs[s].lo[m][p],
+				 envs[s].hi[m][p]);
+			printf(" %20s", cell);
+		}
+		printf("\n");
+	}
+	printf("   net of bare_null, and ratio to bare_fwd:\n");
+	printf("   %8s %9s %9s %9s %9s %9s %9s %11s\n", "routes", "bare_fwd",
+	       "fe_xdp", "fe_tc", "fe_direct", "xdp/bare", "tc/bare",
+	       "direct/bare");
+	for (int s = 0; s < nenv; s++) {
+		const double *v = envs[s].ns[m];
+		double b = v[P_BARE] - v[P_NULL], x = v[P_XDP] - v[P_NULL],
+		       c = v[P_TC] - v[P_NULL], d = v[P_DIRECT] - v[P_NULL];
+
+		printf("   %8ld %9.1f %9.1f %9.1f %9.1f %9.2f %9.2f %11.2f\n",
+		       envs[s].routes, b, x, c, d, x / b, c / b, d / b);
+	}
+	if (nenv > 1) {
+		printf("   growth %ld -> %ld routes (net):", a->routes, z->routes);
+		for (int p = P_BARE; p < NPROG; p++)
+			printf(" %s x%.2f", PROG_NAME[p],
+			       (z->ns[m][p] - z->ns[m][P_NULL]) /
+				       (a->ns[m][p] - a->ns[m][P_NULL]));
+		printf("\n");
+	}
+}
+
+static const char *const MODE_KEY[NMODE] = { "hot", "random", "repeat" };
+
+static int write_json(const char *path, double total)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	fprintf(f, "{\n  \"benchmark\": \"pkt_cost\",\n");
+	fprintf(f, "  \"config\": {\"max_routes\": %ld, \"calls\": %d, "
+		   "\"dests\": %d, \"rep_dests\": %d, \"reps\": %d, "
+		   "\"seed\": %llu, \"cpu\": %d, \"loader\": \"%s\", "
+		   "\"frame_bytes\": %d},\n",
+		opt.max_routes, opt.calls, opt.dests, opt.rep_dests, opt.reps,
+		(unsigned long long)opt.seed, opt.cpu,
+		opt.ip_loader ? "ip" : "netlink", PKT_LEN);
+	fprintf(f, "  \"tables\": [");
+	for (int s = 0; s < nenv; s++)
+		fprintf(f, "%s{\"routes\": %ld, \"load_seconds\": %.3f}",
+			s ? ", " : "", envs[s].routes, envs[s].load_s);
+	fprintf(f, "],\n  \"ns_per_packet\": {");
+	for (int m = 0, first = 1; m < NMODE; m++) {
+		if (m == M_REP && opt.rep_dests < 1)
+			continue;
+		fprintf(f, "%s\n    \"%s\": {", first ? "" : ",", MODE_KEY[m]);
+		first = 0;
+		for (int s = 0; s < nenv; s++) {
+			const struct env *e = &envs[s];
+
+			fprintf(f, "%s\n      \"%ld\": {", s ? "," : "", e->routes);
+			for (int p = 0; p < NPROG; p++)
+				fprintf(f, "%s\"%s\": {\"median\": %.2f, "
+					   "\"min\": %.2f, \"max\": %.2f}",
+					p ? ", " : "", PROG_NAME[p], e->ns[m][p],
+					e->lo[m][p], e->hi[m][p]);
+			fprintf(f, "}");
+		}
+		fprintf(f, "\n    }");
+	}
+	fprintf(f, "\n  },\n  \"total_seconds\": %.1f\n}\n", total);
+	return fclose(f);
+}
+
+static void usage(const char *argv0)
+{
+	fprintf(stderr,
+		"usage: %s [--max-routes N] [--calls N] [--dests N] [--rep-dests N]\n"
+		"          [--reps N] [--seed N] [--cpu N] [--loader netlink|ip]\n"
+		"          [--json FILE]\n"
+		"  --max-routes  largest table: tables of 1000, 100000 and\n"
+		"                1000000 routes, as far as N (default 1000000)\n"
+		"  --calls       hot and random: calls per repetition (200000)\n"
+		"  --dests       hot: destinations per repetition (200)\n"
+		"  --rep-dests   repeat: calls per repetition (30; 0: skip);\n"
+		"                each XDP call with repeat>1 costs the kernel\n"
+		"                two XDP dispatcher updates (~25 ms here)\n"
+		"  --reps        repetitions; medians are printed (5)\n"
+		"  --seed        route table and destination seed (1)\n"
+		"  --cpu         pin to this CPU (default: no pinning)\n"
+		"  --loader      netlink: batched RTM_NEWROUTE (default);\n"
+		"                ip: `ip -batch`, for comparison\n"
+		"  --json        also write the figures to FILE\n",
+		argv0);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "max-routes", required_argument, NULL, 'm' },
+		{ "calls", required_argument, NULL, 'c' },
+		{ "dests", required_argument, NULL, 'd' },
+		{ "rep-dests", required_argument, NULL, 'R' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "loader", required_argument, NULL, 'l' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	static const long SIZES[] = { 1000, 100000, 1000000 };
+	double t_start = now(), t;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'm': opt.max_routes = atol(optarg); break;
+		case 'c': opt.calls = atoi(optarg); break;
+		case 'd': opt.dests = atoi(optarg); break;
+		case 'R': opt.rep_dests = atoi(optarg); break;
+		case 'r': opt.reps = atoi(optarg); break;
+		case 's': opt.seed = strtoull(optarg, NULL, 0); break;
+		case 'C': opt.cpu = atoi(optarg); break;
+		case 'l': opt.ip_loader = !strcmp(optarg, "ip"); break;
+		case 'j': opt.json = optarg; break;
+		default: usage(argv[0]);
+		}
+	}
+	if (opt.max_routes < 1 || opt.dests < 1 || opt.calls < 1 ||
+	    opt.reps < 1 || opt.rep_dests < 0)
+		usage(argv[0]);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (geteuid() != 0) {
+		fprintf(stderr, "pkt_cost: needs root (netns, BPF)\n");
+		return 1;
+	}
+	if (opt.cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(opt.cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			perror("sched_setaffinity");
+	}
+
+	t = now();
+	gen_routes(opt.max_routes);
+	printf("pkt_cost: %ld IPv4 routes generated (seed %llu) in %.2f s; "
+	       "loader %s; %d reps; cpu %d\n",
+	       nroutes, (unsigned long long)opt.seed, now() - t,
+	       opt.ip_loader ? "ip -batch" : "netlink batch", opt.reps,
+	       opt.cpu);
+
+	for (int i = 0; i < 3; i++) {
+		long want = SIZES[i] < opt.max_routes ? SIZES[i] : opt.max_routes;
+		struct env *e = &envs[nenv];
+
+		if (nenv && want <= envs[nenv - 1].routes)
+			break;
+		e->routes = want;
+		if (setup_netns(e) || load_progs(e)) {
+			fprintf(stderr, "pkt_cost: cannot set up the namespace or "
+				"the programs: %s\n", strerror(errno));
+			return 1;
+		}
+		t = now();
+		if ((opt.ip_loader ? load_ip_batch : load_netlink)(want,
+								 e->eg_ifindex)) {
+			fprintf(stderr, "route load failed\n");
+			return 1;
+		}
+		e->load_s = now() - t;
+		printf("  table %ld: loaded in %.2f s (%.0f routes/s)\n", want,
+		       e->load_s, want / e->load_s);
+		t = now();
+		if (setup_direct(e, want)) {
+			fprintf(stderr, "direct path setup failed\n");
+			return 1;
+		}
+		printf("  table %ld: DIR-24-8 built in %.2f s\n", want, now() - t);
+		print_mix(want);
+		print_triestat();
+		nenv++;
+	}
+	/* destinations: independent of how the routes were loaded */
+	rng_state = opt.seed * 7919;
+
+	for (int m = 0; m < NMODE; m++) {
+		bench_mode(m);
+		if (m == M_REP && opt.rep_dests < 1)
+			continue;
+		report_mode(m);
+	}
+	printf("\ntotal runtime %.1f s\n", now() - t_start);
+	if (opt.json && write_json(opt.json, now() - t_start))
+		return 1;
+	for (int s = 0; s < nenv; s++) {
+		fe_fwd__destroy(envs[s].fe);
+		fe_fwd__destroy(envs[s].fed);
+		bare_fwd__destroy(envs[s].bare);
+		close(envs[s].nsfd);
+	}
+	return 0;
+}

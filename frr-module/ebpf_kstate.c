@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Kernel state the direct IPv4 path needs besides the routes, so it can
+ * forward without bpf_fib_lookup yet decide as the kernel would:
+ *  - neighbours (IPv4), from netlink: a dump, then every change;
+ *  - per interface its MAC, MTU and ipv4 forwarding flag;
+ *  - the router's own IPv4 addresses and its subnets' broadcast and
+ *    network addresses (never forwarded);
+ *  - whether policy routing is in use: any IPv4 rule besides the kernel's
+ *    three defaults (or a VRF's) means the kernel may choose another table,
+ *    and the direct path is switched off (the kernel FIB decides again).
+ * Main thread. Neighbour and rule changes are read as they happen; the
+ * rest is refreshed every few seconds and whenever the fast path loads.
+ */
+#include "lib/zebra.h"
+
+#include <linux/neighbour.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/fib_rules.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lib/if.h"
+#include "lib/log.h"
+#include "lib/prefix.h"
+#include "lib/thread.h"
+#include "lib/vrf.h"
+
+#include "ebpf_fastpath.h"
+#include "ebpf_kstate.h"
+#include "ebpf_policy.h"
+#include "fe_fwd.skel.h"
+
+static struct {
+	int nl_fd;
+	struct thread *nl_thread;
+	bool rules_default;
+	char reason[128];
+} ks = { .nl_fd = -1 };
+
+#define NUD_USABLE                                                             \
+	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT |   \
+	 NUD_NOARP)
+
+static int map_fd(int which)
+{
+	struct fe_fwd *skel = ebpf_fastpath_skel();
+
+	if (!skel)
+		return -1;
+	switch (which) {
+	case 0:
+		return bpf_map__fd(skel->maps.fe_neigh_v1);
+	case 1:
+		return bpf_map__fd(skel->maps.fe_local4_v1);
+	default:
+		return bpf_map__fd(skel->maps.fe_ifinfo_v1);
+	}
+}
+
+/* One RTM_NEWNEIGH/RTM_DELNEIGH into the cache. */
+static void neigh_msg(struct nlmsghdr *nh)
+{
+	struct ndmsg *nd = NLMSG_DATA(nh);
+	struct fe_neigh_key k = {};
+	struct fe_neigh_val v = {};
+	struct rtattr *rta;
+	int len, fd = map_fd(0);
+	bool have_dst = false, have_mac = false;
+
+	if (fd < 0 || nh->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)) ||
+	    nd->ndm_family != AF_INET)
+		return;
+	len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
+	for (rta = (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd)));
+	     RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4) {
+			memcpy(k.addr, RTA_DATA(rta), 4);
+			have_dst = true;
+		} else if (rta->rta_type == NDA_LLADDR &&
+			   RTA_PAYLOAD(rta) == ETH_ALEN) {
+			memcpy(v.mac, RTA_DATA(rta), ETH_ALEN);
+			have_mac = true;
+		}
+	}
+	if (!have_dst)
+		return;
+	k.ifindex = nd->ndm_ifindex;
+	k.family = AF_INET;
+	if (nh->nlmsg_type == RTM_NEWNEIGH && have_mac &&
+	    (nd->ndm_state & NUD_USABLE))
+		bpf_map_update_elem(fd, &k, &v, BPF_ANY);
+	else
+		bpf_map_delete_elem(fd, &k); /* failed, incomplete, gone */
+}
+
+static void nl_drain(void)
+{
+	char buf[32768];
+	bool rules_changed = false;
+	ssize_t len;
+
+	while ((len = recv(ks.nl_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+		struct nlmsghdr *nh;
+
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
+		     nh = NLMSG_NEXT(nh, len))
+			if (nh->nlmsg_type == RTM_NEWNEIGH ||
+			    nh->nlmsg_type == RTM_DELNEIGH)
+				neigh_msg(nh);
+			else if (nh->nlmsg_type == RTM_NEWRULE ||
+				 nh->nlmsg_type == RTM_DELRULE)
+				rules_changed = true;
+	}
+	/* A rule came or went: re-decide now, not at the next refresh. */
+	if (rules_changed) {
+		const char *why;
+		bool before = ebpf_kstate_direct_ok(&why);
+
+		ebpf_kstate_sync();
+		if (ebpf_kstate_direct_ok(&why) != before)
+			ebpf_policy_sync();
+	}
+}
+
+static void nl_read(struct thread *t)
+{
+	thread_add_read(t->master, nl_read, NULL, ks.nl_fd, &ks.nl_thread);
+	nl_drain();
+}
+
+/* Ask for every IPv4 neighbour; the replies arrive on the same socket. */
+static void neigh_dump(void)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ndmsg nd;
+	} req = {
+		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
+			.nlmsg_type = RTM_GETNEIGH,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.nd = { .ndm_family = AF_INET },
+	};
+
+	if (ks.nl_fd >= 0)
+		send(ks.nl_fd, &req, req.nh.nlmsg_len, 0);
+}
+
+/*
+ * Only the kernel's three default IPv4 rules (local, main, default)?
+ * A blocking dump on a socket of its own: a few messages, at most every
+ * few seconds.
+ */
+static bool rules_are_default(char *why, size_t size)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct fib_rule_hdr fr;
+	} req = {
+		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct fib_rule_hdr)),
+			.nlmsg_type = RTM_GETRULE,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.fr = { .family = AF_INET },
+	};
+	char buf[16384];
+	int fd, rules = 0, others = 0;
+	bool done = false;
+	ssize_t len;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0 || send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
+		snprintf(why, size, "cannot read the policy-routing rules");
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (!done && (len = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		struct nlmsghdr *nh;
+
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			struct fib_rule_hdr *fr = NLMSG_DATA(nh);
+
+			if (nh->nlmsg_type == NLMSG_DONE ||
+			    nh->nlmsg_type == NLMSG_ERROR) {
+				done = true;
+				break;
+			}
+			if (nh->nlmsg_type != RTM_NEWRULE)
+				continue;
+			rules++;
+			if (fr->table != RT_TABLE_LOCAL &&
+			    fr->table != RT_TABLE_MAIN &&
+			    fr->table != RT_TABLE_DEFAULT)
+				others++;
+		}
+	}
+	close(fd);
+	if (rules != 3 || others) {
+		snprintf(why, size,
+			 "policy-routing rules in use (%d IPv4 rules): the kernel FIB decides",
+			 rules);
+		return false;
+	}
+	return true;
+}
+
+/* MAC, MTU and forwarding flag of every interface of the default VRF. */
+static void ifinfo_sync(void)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+	int fd = map_fd(2);
+
+	if (fd < 0 || !vrf)
+		return;
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		struct fe_ifinfo ii = {};
+		uint32_t ifindex = ifp->ifindex;
+		char path[128], val[8] = "";
+		FILE *f;
+
+		if (ifp->ifindex == IFINDEX_INTERNAL)
+			continue;
+		if (ifp->hw_addr_len == ETH_ALEN)
+			memcpy(ii.mac, ifp->hw_addr, ETH_ALEN);
+		ii.mtu = ifp->mtu;
+		snprintf(path, sizeof(path),
+			 "/proc/sys/net/ipv4/conf/%s/forwarding", ifp->name);
+		f = fopen(path, "r");
+		if (f) {
+			if (fgets(val, sizeof(val), f))
+				ii.fwd4 = val[0] == '1';
+			fclose(f);
+		}
+		bpf_map_update_elem(fd, &ifindex, &ii, BPF_ANY);
+	}
+}
+
+static void local_add(int fd, uint32_t addr_be)
+{
+	uint8_t one = 1;
+
+	bpf_map_update_elem(fd, &addr_be, &one, BPF_ANY);
+}
+
+/* The router's IPv4 addresses, and their subnets' broadcast/network. */
+static void local4_sync(void)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	uint32_t key, next, *prev = NULL, *stale = NULL;
+	size_t n = 0, cap = 0;
+	struct interface *ifp;
+	struct connected *c;
+	struct listnode *node;
+	int fd = map_fd(1);
+
+	if (fd < 0 || !vrf)
+		return;
+	/* Mark: collect what is there, drop what is no longer local. */
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (n == cap) {
+			void *grown;
+
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(stale, cap * sizeof(*stale));
+			if (!grown)
+				break;
+			stale = grown;
+		}
+		stale[n++] = key;
+	}
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		for (ALL_LIST_ELEMENTS_RO(ifp->connected, node, c)) {
+			struct prefix *p = c->address;
+			uint32_t a, mask;
+
+			if (p->family != AF_INET)
+				continue;
+			a = ntohl(p->u.prefix4.s_addr);
+			mask = p->prefixlen ? ~0U << (32 - p->prefixlen) : 0;
+			local_add(fd, htonl(a));
+			if (p->prefixlen < 31) {
+				local_add(fd, htonl(a | ~mask));
+				local_add(fd, htonl(a & mask));
+			}
+			for (size_t i = 0; i < n; i++)
+				if (stale[i] == htonl(a) ||
+				    (p->prefixlen < 31 &&
+				     (stale[i] == htonl(a | ~mask) ||
+				      stale[i] == htonl(a & mask))))
+					stale[i] = 0;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (stale[i])
+			bpf_map_delete_elem(fd, &stale[i]);
+	free(stale);
+}
+
+void ebpf_kstate_sync(void)
+{
+	bool rules;
+
+	if (!ebpf_fastpath_skel())
+		return;
+	ifinfo_sync();
+	local4_sync();
+	rules = rules_are_default(ks.reason, sizeof(ks.reason));
+	if (rules)
+		ks.reason[0] = '\0';
+	if (rules != ks.rules_default) {
+		ks.rules_default = rules;
+		zlog_info("ebpf: direct IPv4 lookup %s%s%s",
+			  rules ? "possible" : "off", rules ? "" : ": ",
+			  ks.reason);
+	}
+}
+
+bool ebpf_kstate_direct_ok(const char **why)
+{
+	*why = ks.reason[0] ? ks.reason : NULL;
+	return ks.rules_default;
+}
+
+int ebpf_kstate_start(void)
+{
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = RTMGRP_NEIGH | RTMGRP_IPV4_RULE,
+	};
+	struct thread_master *tm = ebpf_fastpath_master();
+
+	if (ks.nl_fd >= 0 || !tm)
+		return 0;
+	ks.nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			  NETLINK_ROUTE);
+	if (ks.nl_fd < 0 ||
+	    bind(ks.nl_fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		if (ks.nl_fd >= 0)
+			close(ks.nl_fd);
+		ks.nl_fd = -1;
+		snprintf(ks.reason, sizeof(ks.reason),
+			 "no neighbour socket: the kernel FIB decides");
+		return -1;
+	}
+	thread_add_read(tm, nl_read, NULL, ks.nl_fd, &ks.nl_thread);
+	neigh_dump();
+	return 0;
+}
+
+void ebpf_kstate_stop(void)
+{
+	THREAD_OFF(ks.nl_thread);
+	if (ks.nl_fd >= 0)
+		close(ks.nl_fd);
+	ks.nl_fd = -1;
+}
