@@ -161,7 +161,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_ifinfo_v1 SEC(".maps");
 
-enum fe_action { FE_ACT_PASS, FE_ACT_DROP, FE_ACT_FWD };
+/* FE_ACT_FWD_NEIGH: TC only: the kernel's neighbour layer resolves L2
+ * (bpf_redirect_neigh), so a packet waiting for ARP/ND is not punted.
+ */
+enum fe_action { FE_ACT_PASS, FE_ACT_DROP, FE_ACT_FWD, FE_ACT_FWD_NEIGH };
 
 struct fe_verdict {
 	enum fe_action action;
@@ -926,6 +929,21 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		v->reason = FE_DROP_BLACKHOLE;
 		return;
 	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && !xdp && !via && !p->tagged &&
+	    fib.ifindex != l3if &&
+	    !bpf_map_lookup_elem(&fe_vlanout_v1, &fib.ifindex)) {
+		/* the lookup left the egress and the gateway in fib */
+		v->action = FE_ACT_FWD_NEIGH;
+		v->oif = fib.ifindex;
+		v->l3_proto = p->v4 ? bpf_htons(ETH_P_IP) : bpf_htons(ETH_P_IPV6);
+		v->nh.ifindex = fib.ifindex;
+		v->nh.family = fib.family;
+		if (p->v4)
+			__builtin_memcpy(v->nh.gw, &fib.ipv4_dst, 4);
+		else
+			__builtin_memcpy(v->nh.gw, fib.ipv6_dst, 16);
+		return;
+	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
 		v->reason = fe_fib_pass_reason(rc);
 		return;
@@ -1000,7 +1018,7 @@ __attribute__((noinline)) int fe_count_fwd(struct fe_nh_key *nh, __u32 nhg_id,
 static __always_inline void fe_count(__u32 ifindex, __u64 bytes,
 				     struct fe_verdict *v)
 {
-	if (v->action == FE_ACT_FWD)
+	if (v->action == FE_ACT_FWD || v->action == FE_ACT_FWD_NEIGH)
 		fe_count_fwd(&v->nh, v->nhg_id, bytes);
 
 	struct fe_if_stats *st = bpf_map_lookup_elem(&fe_ifstats_v1, &ifindex);
@@ -1011,6 +1029,7 @@ static __always_inline void fe_count(__u32 ifindex, __u64 bytes,
 	st->rx_bytes += bytes;
 	switch (v->action) {
 	case FE_ACT_FWD:
+	case FE_ACT_FWD_NEIGH:
 		st->fwd_packets++;
 		st->fwd_bytes += bytes;
 		break;
@@ -1090,8 +1109,36 @@ int fe_tc(struct __sk_buff *skb)
 			v.reason = FE_DROP_INTERNAL;
 		}
 	}
+	if (v.action == FE_ACT_FWD_NEIGH) {
+		/* TTL/hop limit here; L2 comes from the neighbour layer */
+		void *data = (void *)(long)skb->data;
+		void *end = (void *)(long)skb->data_end;
+		struct iphdr *ip = data + sizeof(struct ethhdr);
+		struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+
+		if (v.l3_proto == bpf_htons(ETH_P_IP) &&
+		    (void *)(ip + 1) <= end)
+			fe_ip4_dec_ttl(ip);
+		else if (v.l3_proto == bpf_htons(ETH_P_IPV6) &&
+			 (void *)(ip6 + 1) <= end)
+			ip6->hop_limit--;
+		else
+			v.action = FE_ACT_PASS, v.reason = FE_PASS_MALFORMED;
+	}
 	fe_count(ifindex, skb->len, &v);
 	switch (v.action) {
+	case FE_ACT_FWD_NEIGH: {
+		struct bpf_redir_neigh nh = {};
+
+		if (v.l3_proto == bpf_htons(ETH_P_IP)) {
+			nh.nh_family = AF_INET;
+			__builtin_memcpy(&nh.ipv4_nh, v.nh.gw, 4);
+		} else {
+			nh.nh_family = AF_INET6;
+			__builtin_memcpy(nh.ipv6_nh, v.nh.gw, 16);
+		}
+		return bpf_redirect_neigh(v.oif, &nh, sizeof(nh), 0);
+	}
 	case FE_ACT_FWD:
 		return bpf_redirect(v.oif, 0);
 	case FE_ACT_DROP:

@@ -298,6 +298,7 @@ struct tcase {
 	enum verdict verdict;
 	int reason;            /* fe_pass_reason / fe_drop_reason; -1 for fwd */
 	bool xdp_only;
+	bool tc_only;
 	bool expect_out;       /* compare output with `out` (else with `in`) */
 	struct pkt out;
 	bool has_out_tc;       /* TC output differs (tags live in skb metadata) */
@@ -844,7 +845,21 @@ static void build_cases(void)
 	add("ipv4 no route to kernel", ip4("100.64.0.1", 64, 18), V_PASS,
 	    FE_PASS_NOT_FORWARDED);
 	add("ipv4 unresolved neighbour to kernel", ip4("198.18.5.1", 64, 18),
-	    V_PASS, FE_PASS_NO_NEIGH);
+	    V_PASS, FE_PASS_NO_NEIGH)->xdp_only = true;
+	{
+		/* TC: through the neighbour layer (bpf_redirect_neigh): TTL
+		 * decremented here, MACs left for the neighbour layer.
+		 */
+		struct tcase *t;
+
+		p = ip4("198.18.5.1", 64, 18);
+		t = add("tc: unresolved neighbour through redirect_neigh", p,
+			V_FWD, -1);
+		t->tc_only = true;
+		t->out = p;
+		ip4h(&t->out)->ttl--;
+		ip4_recsum(&t->out);
+	}
 	add("ipv4 hairpin to kernel", ip4("198.18.6.1", 64, 18), V_PASS,
 	    FE_PASS_HAIRPIN);
 	add("ipv4 larger than egress mtu to kernel",
@@ -1214,7 +1229,7 @@ int main(void)
 			const struct tcase *t = &cases[i];
 			bool ok;
 
-			if (t->xdp_only && !xdp)
+			if ((t->xdp_only && !xdp) || (t->tc_only && xdp))
 				continue;
 			ok = run_case(t, fd, xdp);
 			printf("%s - %s: %s\n", ok ? "ok" : "FAIL",

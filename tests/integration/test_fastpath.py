@@ -492,3 +492,20 @@ def test_unloading_restores_kernel_forwarding(rig):
         os.makedirs(rig.pin, exist_ok=True)
         os.chown(rig.pin, rig.frr_uid, rig.frr_gid)
         rig.z = rig.zebra(rig.r, rig.zebra_conf)
+
+
+def test_tc_resolves_neighbours_through_the_kernel(rig):
+    """TC mode: a packet for a neighbour not yet resolved leaves through
+    bpf_redirect_neigh (the kernel's neighbour layer resolves it) instead
+    of being handed to the stack."""
+    fp_config(rig.z, "tc")
+    try:
+        rig.z.vty.cmd("clear ebpf counters")
+        frrlab.sh(["ip", "-n", rig.r, "neigh", "flush", "dev", "r-out"])
+        frames = [f for f in edge_frames(rig) if f[0] == "udp4"]
+        assert len(cross(rig, frames)) == 1
+        rin = counters(rig.z)["r-in"]
+        assert rin["forwardedPackets"] == 1, rin
+        assert rin["toKernel"]["noNeighbour"] == 0, rin
+    finally:
+        fp_config(rig.z, None)
