@@ -26,6 +26,7 @@
 
 #include "ebpf_errors.h"
 #include "ebpf_events.h"
+#include "ebpf_maputil.h"
 #include "ebpf_kstate.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_mirror.h"
@@ -257,8 +258,7 @@ static void fp_sync_vlans(void)
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	int in_fd, out_fd;
 	struct interface *ifp;
-	struct fe_vlan_key k, next, *prev = NULL;
-	uint32_t ok, onext, *oprev = NULL;
+	struct fe_vlan_key k;
 
 	if (!fp.skel || !vrf)
 		return;
@@ -282,25 +282,24 @@ static void fp_sync_vlans(void)
 		bpf_map_update_elem(out_fd, &vif, &o, BPF_ANY);
 	}
 	/* Drop what no VLAN interface stands for any more. */
-	while (bpf_map_get_next_key(in_fd, prev, &next) == 0) {
-		uint32_t vif;
+	{
+		size_t n;
+		struct fe_vlan_key *keys = ebpf_map_keys(in_fd, sizeof(*keys), &n);
+		uint32_t *outs;
 
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(in_fd, &k, &vif) == 0 &&
-		    !if_lookup_by_index(vif, VRF_DEFAULT)) {
-			/* the walk restarts after a delete */
-			if (bpf_map_delete_elem(in_fd, &k) == 0)
-				prev = NULL;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t vif;
+
+			if (bpf_map_lookup_elem(in_fd, &keys[i], &vif) == 0 &&
+			    !if_lookup_by_index(vif, VRF_DEFAULT))
+				bpf_map_delete_elem(in_fd, &keys[i]);
 		}
-	}
-	while (bpf_map_get_next_key(out_fd, oprev, &onext) == 0) {
-		ok = onext;
-		oprev = &ok;
-		if (!if_lookup_by_index(ok, VRF_DEFAULT)) {
-			if (bpf_map_delete_elem(out_fd, &ok) == 0)
-				oprev = NULL;
-		}
+		free(keys);
+		outs = ebpf_map_keys(out_fd, sizeof(*outs), &n);
+		for (size_t i = 0; i < n; i++)
+			if (!if_lookup_by_index(outs[i], VRF_DEFAULT))
+				bpf_map_delete_elem(out_fd, &outs[i]);
+		free(outs);
 	}
 }
 
@@ -676,19 +675,10 @@ int ebpf_fastpath_clear_counters(void)
 				    &fp.ifs[i].ifindex, zero, BPF_EXIST);
 	XFREE(MTYPE_TMP, zero);
 	/* Nexthop and group counters: drop the entries, they come back. */
-	{
-		struct fe_nh_key k;
-		uint32_t id;
-		int fd = bpf_map__fd(fp.skel->maps.fe_nhstats_v1);
-
-		while (bpf_map_get_next_key(fd, NULL, &k) == 0 &&
-		       bpf_map_delete_elem(fd, &k) == 0)
-			;
-		fd = bpf_map__fd(fp.skel->maps.fe_nhgstats_v1);
-		while (bpf_map_get_next_key(fd, NULL, &id) == 0 &&
-		       bpf_map_delete_elem(fd, &id) == 0)
-			;
-	}
+	ebpf_map_clear(bpf_map__fd(fp.skel->maps.fe_nhstats_v1),
+		       sizeof(struct fe_nh_key));
+	ebpf_map_clear(bpf_map__fd(fp.skel->maps.fe_nhgstats_v1),
+		       sizeof(uint32_t));
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 
 #include "ebpf_fastpath.h"
 #include "ebpf_kstate.h"
+#include "ebpf_maputil.h"
 #include "ebpf_policy.h"
 #include "fe_fwd.skel.h"
 
@@ -250,8 +251,8 @@ static void local_add(int fd, uint32_t addr_be)
 static void local4_sync(void)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
-	uint32_t key, next, *prev = NULL, *stale = NULL;
-	size_t n = 0, cap = 0;
+	uint32_t *stale;
+	size_t n = 0;
 	struct interface *ifp;
 	struct connected *c;
 	struct listnode *node;
@@ -259,21 +260,8 @@ static void local4_sync(void)
 
 	if (fd < 0 || !vrf)
 		return;
-	/* Mark: collect what is there, drop what is no longer local. */
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (n == cap) {
-			void *grown;
-
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(stale, cap * sizeof(*stale));
-			if (!grown)
-				break;
-			stale = grown;
-		}
-		stale[n++] = key;
-	}
+	/* What is there now; what is still local is unmarked below. */
+	stale = ebpf_map_keys(fd, sizeof(*stale), &n);
 	FOR_ALL_INTERFACES (vrf, ifp) {
 		for (ALL_LIST_ELEMENTS_RO(ifp->connected, node, c)) {
 			struct prefix *p = c->address;

@@ -28,6 +28,7 @@
 #include "fe_resilient.h"
 #include "fe_shadow.h"
 #include "ebpf_errors.h"
+#include "ebpf_maputil.h"
 #include "ebpf_mirror.h"
 #include "fe_mirror.skel.h"
 
@@ -1018,71 +1019,43 @@ bool ebpf_mirror_reconcile_due(time_t now)
 	       now >= m.opened_at + 4 * (time_t)m.reconcile_delay;
 }
 
-/* Collect first, delete after: deleting while walking restarts the walk. */
+/* Remove the route keys the shadow does not know (stale). */
 static int sweep_routes(enum ebpf_map_id id, int family, uint64_t *swept)
 {
-	union fe_route_key key, next, *stale = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t keylen = family == AF_INET ? sizeof(struct fe_lpm4_key)
+					  : sizeof(struct fe_lpm6_key);
+	union fe_route_key key;
 	struct fe_prefix p;
-	void *prev = NULL;
-	int ret = 0;
+	size_t n;
+	uint8_t *keys = ebpf_map_keys(m.fd[id], keylen, &n);
 
-	while (bpf_map_get_next_key(m.fd[id], prev, &next) == 0) {
-		key = next;
-		prev = &key;
+	for (size_t i = 0; i < n; i++) {
+		memset(&key, 0, sizeof(key));
+		memcpy(&key, keys + i * keylen, keylen);
 		if (fe_route_key_decode(family, &key, &p) == 0 &&
 		    fe_shadow_route_has(m.shadow, &p))
 			continue;
-		if (n == cap) {
-			void *grown;
-
-			cap = cap ? cap * 2 : 1024;
-			grown = realloc(stale, cap * sizeof(*stale));
-			if (!grown) {
-				ret = -ENOMEM;
-				break;
-			}
-			stale = grown;
-		}
-		stale[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		if (map_delete(id, &stale[i]) == 0)
+		if (map_delete(id, &key) == 0)
 			(*swept)++;
-	free(stale);
-	return ret;
+	}
+	free(keys);
+	return 0;
 }
 
 static int sweep_nhgs(uint64_t *swept)
 {
-	uint32_t key, next, *stale = NULL;
-	size_t n = 0, cap = 0, i;
-	uint32_t *prev = NULL;
-	int ret = 0;
+	size_t n;
+	uint32_t *ids = ebpf_map_keys(m.fd[EBPF_MAP_NHG], sizeof(*ids), &n);
 
-	while (bpf_map_get_next_key(m.fd[EBPF_MAP_NHG], prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (fe_shadow_nhg_has(m.shadow, key))
+	for (size_t i = 0; i < n; i++) {
+		if (fe_shadow_nhg_has(m.shadow, ids[i]))
 			continue;
-		if (n == cap) {
-			void *grown;
-
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(stale, cap * sizeof(*stale));
-			if (!grown) {
-				ret = -ENOMEM;
-				break;
-			}
-			stale = grown;
-		}
-		stale[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		if (map_delete(EBPF_MAP_NHG, &stale[i]) == 0)
+		if (map_delete(EBPF_MAP_NHG, &ids[i]) == 0)
 			(*swept)++;
-	free(stale);
-	return ret;
+		map_delete(EBPF_MAP_NHGRES, &ids[i]);
+	}
+	free(ids);
+	return 0;
 }
 
 int ebpf_mirror_reconcile(void)
@@ -1173,28 +1146,14 @@ int ebpf_mirror_nhg_get(uint32_t id, struct fe_nhg_val *val, uint32_t *refs,
 
 int ebpf_mirror_nhg_foreach(int (*cb)(uint32_t id, void *arg), void *arg)
 {
-	uint32_t key, next, *prev = NULL;
 	uint32_t *ids = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	int ret = 0;
 
 	/* Collect under the lock, call back without it. */
 	ebpf_mirror_lock();
-	while (m.skel &&
-	       bpf_map_get_next_key(m.fd[EBPF_MAP_NHG], prev, &next) == 0) {
-		if (n == cap) {
-			void *grown;
-
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(ids, cap * sizeof(*ids));
-			if (!grown)
-				break;
-			ids = grown;
-		}
-		key = next;
-		prev = &key;
-		ids[n++] = key;
-	}
+	if (m.skel)
+		ids = ebpf_map_keys(m.fd[EBPF_MAP_NHG], sizeof(*ids), &n);
 	ebpf_mirror_unlock();
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = cb(ids[i], arg);

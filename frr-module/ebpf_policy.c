@@ -18,6 +18,7 @@
 
 #include "ebpf_errors.h"
 #include "ebpf_fastpath.h"
+#include "ebpf_maputil.h"
 #include "ebpf_kstate.h"
 #include "ebpf_policy.h"
 #include "fe_fwd.skel.h"
@@ -76,18 +77,6 @@ struct fe_policy_set *ebpf_policies(void)
 	return policies;
 }
 
-/* Empty an LPM trie. */
-static void lpm_clear(int fd, size_t keylen)
-{
-	uint8_t key[sizeof(union fe_route_key)], next[sizeof(union fe_route_key)];
-
-	/* Deleting while walking restarts the walk: always take the first. */
-	while (bpf_map_get_next_key(fd, NULL, next) == 0) {
-		memcpy(key, next, keylen);
-		if (bpf_map_delete_elem(fd, key))
-			break;
-	}
-}
 
 void ebpf_policy_sync(void)
 {
@@ -118,8 +107,8 @@ void ebpf_policy_sync(void)
 	}
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &cfg,
 			    BPF_ANY);
-	lpm_clear(fd4, sizeof(struct fe_lpm4_key));
-	lpm_clear(fd6, sizeof(struct fe_lpm6_key));
+	ebpf_map_clear(fd4, sizeof(struct fe_lpm4_key));
+	ebpf_map_clear(fd6, sizeof(struct fe_lpm6_key));
 
 	n = fe_policy_count(policies);
 	for (i = 0; i < n; i++) {
