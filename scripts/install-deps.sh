@@ -7,7 +7,7 @@ set -euo pipefail
 PKGS=(
 	# FRR itself and what its source tree needs to configure
 	frr frr-pythontools dpkg-dev autoconf automake libtool pkg-config
-	bison flex libjson-c-dev libc-ares-dev libcap-dev libreadline-dev
+	bison flex libjson-c-dev libc-ares-dev libcap-dev libreadline-dev python3-dev
 	# BPF toolchain and libraries
 	clang llvm bpftool libbpf-dev libelf-dev libyang2-dev libyang2-tools
 	# tests
