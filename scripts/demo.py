@@ -100,6 +100,8 @@ def up():
     # Leave it running: forget the daemons so nothing is stopped on exit.
     print(f"\nThe demo keeps running. Try:\n"
           f"  {sys.argv[0]} vty 'show ebpf mirror'\n"
+          f"  ip netns exec {R1} vtysh --vty_socket {RUNDIR}/{R1} "
+          f"--config_dir {RUNDIR}/{R1} -c 'show ebpf nexthop-groups'\n"
           f"  frr-ebpf-dump -p {PIN}\n"
           f"  bpftool map dump pinned {PIN}/fe_route4_v1\n"
           f"  {sys.argv[0]} down")
