@@ -458,8 +458,8 @@ __attribute__((noinline)) int fe_nhg_check(struct fe_has_arg *a)
 }
 
 /*
- * Report a disagreement between the mirror and the kernel FIB: rate
- * limited per CPU, no wakeup (the module polls), never more than a
+ * Report an event (a mirror/kernel disagreement, a neighbour to resolve):
+ * rate limited per CPU, no wakeup (the module polls), never more than a
  * reservation in the ring. Global so the verifier checks it once.
  */
 __attribute__((noinline)) int fe_event_mismatch(struct fe_dp_event *e)
@@ -922,6 +922,22 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		if (rc < 0) {
 			v->reason = FE_PASS_NO_PATH;
 			return;
+		}
+		/* our path's neighbour is unknown and the kernel, forwarding
+		 * by its own choice, would never look it up: ask the module
+		 */
+		if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+			struct fe_dp_event e = {
+				.type = FE_EV_NEIGH_MISSING,
+				.ifindex = fib.ifindex,
+				.family = fib.family,
+			};
+
+			if (fib.family == AF_INET)
+				__builtin_memcpy(e.gw, &fib.ipv4_dst, 4);
+			else
+				__builtin_memcpy(e.gw, fib.ipv6_dst, 16);
+			fe_event_mismatch(&e);
 		}
 	}
 	if (rc == BPF_FIB_LKUP_RET_BLACKHOLE) {

@@ -275,6 +275,11 @@ enum fe_event_type {
 	 * the kernel chose: the mirror and the kernel FIB disagree.
 	 */
 	FE_EV_MIRROR_MISMATCH = 1,
+	/* The path the fast path chose has no resolved neighbour. The
+	 * kernel would not resolve it (it forwards by its own choice): the
+	 * module asks it to (NTF_USE). Not an operator event.
+	 */
+	FE_EV_NEIGH_MISSING = 2,
 };
 
 struct fe_dp_event {

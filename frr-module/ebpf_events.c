@@ -19,6 +19,7 @@
 #include "ebpf_errors.h"
 #include "ebpf_events.h"
 #include "ebpf_fastpath.h"
+#include "ebpf_kstate.h"
 #include "ebpf_vty.h"
 #include "fe_fwd.skel.h"
 
@@ -54,6 +55,10 @@ static int on_event(void *ctx, void *data, size_t len)
 
 	if (len < sizeof(*e))
 		return 0;
+	if (e->type == FE_EV_NEIGH_MISSING) {
+		ebpf_kstate_resolve(e->ifindex, e->family, e->gw);
+		return 0;
+	}
 	h = &ev.hist[ev.head];
 	ev.head = (ev.head + 1) % EVENTS_HISTORY;
 	if (ev.n < EVENTS_HISTORY)

@@ -25,6 +25,7 @@
 #include "lib/if.h"
 #include "lib/log.h"
 #include "lib/prefix.h"
+#include "lib/privs.h"
 #include "lib/thread.h"
 #include "lib/vrf.h"
 
@@ -33,6 +34,8 @@
 #include "ebpf_maputil.h"
 #include "ebpf_policy.h"
 #include "fe_fwd.skel.h"
+
+extern struct zebra_privs_t zserv_privs;
 
 static struct {
 	int nl_fd;
@@ -309,6 +312,40 @@ void ebpf_kstate_sync(void)
 	}
 }
 
+/*
+ * RTM_NEWNEIGH with NTF_USE: the kernel creates the entry if needed and
+ * starts resolving it (ARP/ND), as if it had a packet for it. Events are
+ * already rate-limited in the datapath; the reply is not awaited.
+ */
+void ebpf_kstate_resolve(unsigned int ifindex, unsigned char family,
+			 const unsigned char *addr)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ndmsg nd;
+		struct rtattr rta;
+		unsigned char addr[16];
+	} req = {};
+	int alen = family == AF_INET6 ? 16 : 4;
+
+	if (ks.nl_fd < 0)
+		return;
+	req.nh.nlmsg_type = RTM_NEWNEIGH;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE;
+	req.nd.ndm_family = family == AF_INET6 ? AF_INET6 : AF_INET;
+	req.nd.ndm_ifindex = ifindex;
+	req.nd.ndm_state = NUD_NONE;
+	req.nd.ndm_flags = NTF_USE;
+	req.rta.rta_type = NDA_DST;
+	req.rta.rta_len = RTA_LENGTH(alen);
+	memcpy(req.addr, addr, alen);
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd)) + RTA_SPACE(alen);
+	/* CAP_NET_ADMIN, both for the socket's opener and the sender */
+	frr_with_privs (&zserv_privs) {
+		send(ks.nl_fd, &req, req.nh.nlmsg_len, 0);
+	}
+}
+
 bool ebpf_kstate_direct_ok(const char **why)
 {
 	*why = ks.reason[0] ? ks.reason : NULL;
@@ -325,8 +362,11 @@ int ebpf_kstate_start(void)
 
 	if (ks.nl_fd >= 0 || !tm)
 		return 0;
-	ks.nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			  NETLINK_ROUTE);
+	frr_with_privs (&zserv_privs) {
+		ks.nl_fd = socket(AF_NETLINK,
+				  SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				  NETLINK_ROUTE);
+	}
 	if (ks.nl_fd < 0 ||
 	    bind(ks.nl_fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		if (ks.nl_fd >= 0)

@@ -15,4 +15,8 @@ void ebpf_kstate_sync(void);
 /* May the direct path be used (no policy routing)? why: the reason not. */
 bool ebpf_kstate_direct_ok(const char **why);
 
+/* Have the kernel resolve a neighbour (a gateway the fast path chose). */
+void ebpf_kstate_resolve(unsigned int ifindex, unsigned char family,
+			 const unsigned char *addr);
+
 #endif /* EBPF_KSTATE_H */

@@ -33,6 +33,14 @@ ZEBRA_CONF = f"""\
 hostname r1
 ! where the mirror maps are pinned (on bpffs)
 ebpf pin-path {PIN}
+ebpf ecmp algorithm hash-threshold
+!
+interface r1-host
+ ebpf fast-path xdp
+interface r1-up1
+ ebpf fast-path xdp
+interface r1-up2
+ ebpf fast-path xdp
 """
 
 STATIC_CONF = """\
@@ -70,6 +78,10 @@ def up():
              (r1, "r1-up2", "203.0.113.1/24", "2001:db8:2::1/64"),
              (u2, "u2-eth0", "203.0.113.2/24", "2001:db8:2::2/64")]
     lab.addresses(addrs)
+    # XDP redirects into a veth need NAPI on its peer: GRO gives it
+    for ns, dev in ((h, "h-eth0"), (u1, "u1-eth0"), (u2, "u2-eth0")):
+        frrlab.sh(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "gro",
+                   "on"])
     lab.ip(h, "route add default via 198.51.100.1")
     lab.ip(h, "-6 route add default via 2001:db8:10::1")
     for ns, gw4, gw6 in ((u1, "192.0.2.1", "2001:db8:1::1"),
@@ -87,11 +99,11 @@ def up():
     frrlab.wait_for(lambda: z.vty.json("show ebpf mirror json")
                     ["routes"]["ipv4"] >= 5)
 
-    print("== real traffic from the host through r1 (kernel forwarding;"
-          " the module mirrors the routes it uses)")
+    print("== real traffic from the host through r1 (XDP fast path on its"
+          " three interfaces)")
     for dst in ("198.18.0.1", "2001:db8:ffff::1"):
-        out = subprocess.run(["ip", "netns", "exec", h, "ping", "-c", "3",
-                              "-i", "0.2", "-W", "1", dst],
+        out = subprocess.run(["ip", "netns", "exec", h, "ping", "-c", "20",
+                              "-i", "0.05", "-W", "1", dst],
                              capture_output=True, text=True)
         print("\n".join(out.stdout.strip().splitlines()[-2:]))
         if out.returncode != 0:
@@ -101,7 +113,7 @@ def up():
     print(f"\nThe demo keeps running. Try:\n"
           f"  {sys.argv[0]} vty 'show ebpf mirror'\n"
           f"  ip netns exec {R1} vtysh --vty_socket {RUNDIR}/{R1} "
-          f"--config_dir {RUNDIR}/{R1} -c 'show ebpf nexthop-groups'\n"
+          f"-c 'show ebpf nexthop-groups'\n"
           f"  frr-ebpf-dump -p {PIN}\n"
           f"  bpftool map dump pinned {PIN}/fe_route4_v1\n"
           f"  {sys.argv[0]} down")
@@ -112,7 +124,11 @@ def vty(cmd):
 
 
 def show():
-    print("\n== r1# show ebpf mirror")
+    print("\n== r1# show ebpf interfaces")
+    print(vty("show ebpf interfaces"))
+    print("== r1# show ebpf counters   (who forwarded: the fast path or the kernel)")
+    print(vty("show ebpf counters"))
+    print("== r1# show ebpf mirror")
     print(vty("show ebpf mirror"))
     print("== r1# show ip route")
     print(vty("show ip route"))

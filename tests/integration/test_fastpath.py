@@ -509,3 +509,24 @@ def test_tc_resolves_neighbours_through_the_kernel(rig):
         assert rin["toKernel"]["noNeighbour"] == 0, rin
     finally:
         fp_config(rig.z, None)
+
+
+def test_chosen_path_neighbour_gets_resolved(fastpath):
+    """The fast path picks a path whose neighbour the kernel never needed
+    (the kernel forwards by its own choice): the module has the kernel
+    resolve it, and from then on the fast path forwards those flows."""
+    import time
+    rig = fastpath
+    rig.z.vty.config("ebpf ecmp algorithm hash-threshold")
+    frrlab.sh(["ip", "-n", rig.r, "neigh", "flush", "dev", "r-out2"])
+    fl = flows(rig, 40)
+    assert len(cross(rig, fl, LINKS)) == 40      # the kernel helps meanwhile
+    assert frrlab.wait_for(lambda: "203.0.113.2" in frrlab.sh(
+        ["ip", "-n", rig.r, "neigh", "show", "dev", "r-out2"]), timeout=10)
+    time.sleep(1)
+    rig.z.vty.cmd("clear ebpf counters")
+    got = by_link(cross(rig, fl, LINKS, per_iface=True))
+    assert got["h2-eth1"], "no flow on the second path"
+    rin = counters(rig.z)["r-in"]
+    assert rin["forwardedPackets"] == 40, rin
+    assert rin["toKernel"]["noNeighbour"] == 0, rin
