@@ -16,6 +16,7 @@
 #include "lib/thread.h"
 #include "lib/vty.h"
 
+#include "ebpf_debug.h"
 #include "ebpf_errors.h"
 #include "ebpf_events.h"
 #include "ebpf_fastpath.h"
@@ -56,6 +57,14 @@ static int on_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(*e))
 		return 0;
 	if (e->type == FE_EV_NEIGH_MISSING) {
+		if (IS_EBPF_DEBUG(EVENTS)) {
+			char gw[INET6_ADDRSTRLEN];
+
+			inet_ntop(e->family == AF_INET6 ? AF_INET6 : AF_INET,
+				  e->gw, gw, sizeof(gw));
+			zlog_debug("ebpf: resolving neighbour %s on ifindex %u for the fast path",
+				   gw, e->ifindex);
+		}
 		ebpf_kstate_resolve(e->ifindex, e->family, e->gw);
 		return 0;
 	}

@@ -16,6 +16,7 @@
 #include "lib/memory.h"
 #include "lib/vrf.h"
 
+#include "ebpf_debug.h"
 #include "ebpf_errors.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_maputil.h"
@@ -142,6 +143,11 @@ void ebpf_policy_sync(void)
 	}
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &cfg,
 			    BPF_ANY);
+	if (IS_EBPF_DEBUG(DATAPATH))
+		zlog_debug("ebpf: settings: %u policies, ecmp %s, hash %s seed %u, ipv4 lookup %s",
+			   cfg.npolicies, ebpf_ecmp_algo_str(cfg.ecmp_algo),
+			   cfg.hash_l4 ? "l3-l4" : "l3", cfg.seed,
+			   cfg.direct4 ? "direct" : "fib");
 }
 
 int ebpf_policy_stats(uint32_t id, uint64_t *packets, uint64_t *bytes)

@@ -305,8 +305,109 @@ DEFUN (show_ebpf_route,
 	return CMD_SUCCESS;
 }
 
+static struct ebpf_fp_if status_ifs[FE_IFSTATS_MAX];
+
+DEFUN (show_ebpf_status,
+       show_ebpf_status_cmd,
+       "show ebpf status [json]",
+       SHOW_STR
+       "eBPF fast path and RIB mirror\n"
+       "Programs, attachments, pin path, lookup in use, sync state, errors\n"
+       JSON_STR)
+{
+	struct ebpf_mirror_state st;
+	const char *why = NULL, *lookup = ebpf_ipv4_lookup(&why);
+	int n = ebpf_fastpath_list(status_ifs, FE_IFSTATS_MAX);
+	uint32_t prog_ids[2] = {};
+	bool uj = argc > 3;
+
+	ebpf_mirror_get_state(&st);
+	for (int i = 0; i < n; i++) {
+		int k = status_ifs[i].mode == EBPF_FP_TC;
+
+		if (status_ifs[i].prog_id)
+			prog_ids[k] = status_ifs[i].prog_id;
+	}
+	if (uj) {
+		json_object *json = json_object_new_object();
+		json_object *jifs = json_object_new_object();
+		json_object *jmaps = json_object_new_object();
+
+		json_object_string_add(json, "pinPath", st.pin_path);
+		json_object_string_add(json, "mirrorSyncState",
+				       ebpf_sync_state_json(st.state));
+		if (st.reason[0])
+			json_object_string_add(json, "mirrorReason", st.reason);
+		json_object_boolean_add(json, "fastPathLoaded",
+					ebpf_fastpath_skel() != NULL);
+		if (prog_ids[0])
+			json_object_int_add(json, "xdpProgramId", prog_ids[0]);
+		if (prog_ids[1])
+			json_object_int_add(json, "tcProgramId", prog_ids[1]);
+		for (int i = 0; i < n; i++)
+			json_object_string_add(jifs, ifname(status_ifs[i].ifindex),
+					       ebpf_fp_mode_str(status_ifs[i].mode));
+		json_object_object_add(json, "interfaces", jifs);
+		json_object_string_add(json, "ipv4Lookup", lookup);
+		if (why)
+			json_object_string_add(json, "ipv4LookupReason", why);
+		json_object_string_add(json, "ecmpAlgorithm",
+				       ebpf_ecmp_algo_str(ebpf_ecmp.algo));
+		json_object_int_add(json, "policies",
+				    fe_policy_count(ebpf_policies()));
+		for (int i = 0; i < EBPF_MAP_COUNT; i++) {
+			json_object *jm = json_object_new_object();
+
+			json_object_int_add(jm, "entries", st.maps[i].entries);
+			json_object_int_add(jm, "maxEntries",
+					    st.maps[i].max_entries);
+			json_object_object_add(jmaps, st.maps[i].name, jm);
+		}
+		json_object_object_add(json, "maps", jmaps);
+		json_object_int_add(json, "mirrorErrors", ebpf_counters.errors);
+		json_object_int_add(json, "dir24Errors",
+				    ebpf_counters.d24_errors);
+		vty_json(vty, json);
+		return CMD_SUCCESS;
+	}
+	vty_out(vty, "eBPF status\n");
+	vty_out(vty, "  Pin path:          %s\n", st.pin_path);
+	vty_out(vty, "  Mirror:            %s%s%s\n",
+		ebpf_sync_state_str(st.state), st.reason[0] ? ": " : "",
+		st.reason);
+	vty_out(vty, "  Fast path:         %s", ebpf_fastpath_skel()
+						       ? "loaded"
+						       : "not loaded");
+	if (prog_ids[0])
+		vty_out(vty, ", XDP program %u", prog_ids[0]);
+	if (prog_ids[1])
+		vty_out(vty, ", TC program %u", prog_ids[1]);
+	vty_out(vty, "\n");
+	for (int i = 0; i < n; i++)
+		vty_out(vty, "    %-16s %s%s\n", ifname(status_ifs[i].ifindex),
+			ebpf_fp_mode_str(status_ifs[i].mode),
+			status_ifs[i].link_id ? "" : " (detached)");
+	vty_out(vty, "  IPv4 lookup:       %s%s%s\n", lookup, why ? ": " : "",
+		why ? why : "");
+	vty_out(vty, "  ECMP algorithm:    %s\n",
+		ebpf_ecmp_algo_str(ebpf_ecmp.algo));
+	vty_out(vty, "  Policies:          %zu\n",
+		fe_policy_count(ebpf_policies()));
+	vty_out(vty, "  Map fill:\n");
+	for (int i = 0; i < EBPF_MAP_COUNT; i++)
+		if (st.maps[i].entries)
+			vty_out(vty, "    %-16s %" PRIu64 " of %u\n",
+				st.maps[i].name, st.maps[i].entries,
+				st.maps[i].max_entries);
+	vty_out(vty, "  Errors:            mirror %" PRIu64 ", DIR-24-8 %" PRIu64 "\n",
+		(uint64_t)ebpf_counters.errors,
+		(uint64_t)ebpf_counters.d24_errors);
+	return CMD_SUCCESS;
+}
+
 void ebpf_show_init(void)
 {
+	install_element(VIEW_NODE, &show_ebpf_status_cmd);
 	install_element(VIEW_NODE, &show_ebpf_nexthop_groups_cmd);
 	install_element(VIEW_NODE, &show_ebpf_route_cmd);
 }

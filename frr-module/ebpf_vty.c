@@ -9,6 +9,7 @@
 #include "lib/command.h"
 #include "lib/json.h"
 #include "lib/vty.h"
+#include "zebra/debug.h"
 
 #include "ebpf_debug.h"
 #include "ebpf_fastpath.h"
@@ -157,19 +158,39 @@ DEFUN (no_ebpf_reconcile_delay,
 	return CMD_SUCCESS;
 }
 
-DEFUN (debug_ebpf_mirror,
-       debug_ebpf_mirror_cmd,
-       "[no] debug ebpf mirror",
+DEFUN (debug_ebpf,
+       debug_ebpf_cmd,
+       "[no] debug ebpf <mirror|datapath|events>",
        NO_STR
        DEBUG_STR
        "eBPF fast path and RIB mirror\n"
-       "Route and nexthop-group mirroring\n")
+       "Route and nexthop-group mirroring\n"
+       "Fast-path programs, attachments, policies and settings\n"
+       "Datapath events\n")
 {
-	if (strcmp(argv[0]->text, "no") == 0)
-		atomic_fetch_and(&ebpf_debug_flags, ~EBPF_DEBUG_MIRROR);
+	bool no = strcmp(argv[0]->text, "no") == 0;
+	const char *what = argv[no ? 3 : 2]->text;
+	unsigned int flag = strcmp(what, "mirror") == 0	  ? EBPF_DEBUG_MIRROR
+			    : strcmp(what, "datapath") == 0 ? EBPF_DEBUG_DATAPATH
+							    : EBPF_DEBUG_EVENTS;
+
+	if (no)
+		atomic_fetch_and(&ebpf_debug_flags, ~flag);
 	else
-		atomic_fetch_or(&ebpf_debug_flags, EBPF_DEBUG_MIRROR);
+		atomic_fetch_or(&ebpf_debug_flags, flag);
 	return CMD_SUCCESS;
+}
+
+/* `show debugging` lists ours too. */
+static int ebpf_show_debugging(struct vty *vty)
+{
+	if (IS_EBPF_DEBUG(MIRROR))
+		vty_out(vty, "  eBPF mirror debugging is on\n");
+	if (IS_EBPF_DEBUG(DATAPATH))
+		vty_out(vty, "  eBPF datapath debugging is on\n");
+	if (IS_EBPF_DEBUG(EVENTS))
+		vty_out(vty, "  eBPF events debugging is on\n");
+	return 0;
 }
 
 static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st)
@@ -378,7 +399,8 @@ void ebpf_vty_init(void)
 	install_element(CONFIG_NODE, &no_ebpf_map_size_cmd);
 	install_element(CONFIG_NODE, &ebpf_reconcile_delay_cmd);
 	install_element(CONFIG_NODE, &no_ebpf_reconcile_delay_cmd);
-	install_element(ENABLE_NODE, &debug_ebpf_mirror_cmd);
-	install_element(CONFIG_NODE, &debug_ebpf_mirror_cmd);
+	install_element(ENABLE_NODE, &debug_ebpf_cmd);
+	install_element(CONFIG_NODE, &debug_ebpf_cmd);
+	hook_register(zebra_debug_show_debugging, ebpf_show_debugging);
 	install_element(VIEW_NODE, &show_ebpf_mirror_cmd);
 }

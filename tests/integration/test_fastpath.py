@@ -175,6 +175,11 @@ def test_differential_kernel_xdp_tc(rig):
     # IPv4 went the direct way (DIR-24-8 + neighbour cache): the group of
     # the connected route counted the packets the fast path routed itself
     assert rig.z.vty.json("show ebpf mirror json")["fastPathIpv4Lookup"] == "direct"
+    status = rig.z.vty.json("show ebpf status json")
+    assert status["fastPathLoaded"] and status["xdpProgramId"] > 0
+    assert status["interfaces"] == {"r-in": "xdp", "r-out": "xdp",
+                                    "r-out2": "xdp", "r-out3": "xdp"}
+    assert status["ipv4Lookup"] == "direct"
     nhg = rig.z.vty.json("show ebpf route 192.0.2.2 json")["route"]["nexthopGroup"]
     direct = rig.z.vty.json("show ebpf nexthop-groups json")[str(nhg)]
     assert direct["fastPathChosenPackets"] >= 4, direct

@@ -66,10 +66,25 @@ def test_show_commands_through_vtysh(router):
     for cmd in ("show ebpf mirror json", "show ebpf interfaces json",
                 "show ebpf counters json", "show ebpf policies json",
                 "show ebpf nexthop-groups json", "show ebpf events json",
-                "show ebpf route 192.0.2.2 json"):
+                "show ebpf route 192.0.2.2 json", "show ebpf status json"):
         out = vtysh(router, cmd).stdout
         json.loads(out)  # every one is valid JSON
     assert "eBPF RIB mirror" in vtysh(router, "show ebpf mirror").stdout
+    st = json.loads(vtysh(router, "show ebpf status json").stdout)
+    assert st["mirrorSyncState"] == "inSync"
+    assert st["fastPathLoaded"] is False
+    assert st["pinPath"] == router.pin
+
+
+def test_debug_switches(router):
+    vtysh(router, "debug ebpf datapath", "debug ebpf events")
+    out = vtysh(router, "show debugging").stdout
+    assert "eBPF datapath debugging is on" in out
+    assert "eBPF events debugging is on" in out
+    assert "eBPF mirror debugging is on" not in out
+    vtysh(router, "no debug ebpf datapath")
+    assert "eBPF datapath debugging" not in vtysh(router,
+                                                  "show debugging").stdout
 
 
 def configure_all(lab):
