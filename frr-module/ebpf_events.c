@@ -24,7 +24,7 @@
 #include "ebpf_vty.h"
 #include "fe_fwd.skel.h"
 
-#define EVENTS_HISTORY 1000
+#define EVENTS_HISTORY_DEFAULT 1000
 
 struct ebpf_event {
 	time_t when;  /* wall clock */
@@ -38,10 +38,29 @@ struct ebpf_event {
 static struct {
 	struct ring_buffer *rb;
 	struct thread *poll;
-	struct ebpf_event hist[EVENTS_HISTORY];
-	unsigned int head, n;
+	struct ebpf_event *hist; /* ring of size entries, newest at head-1 */
+	unsigned int size, head, n;
 	uint64_t total;
-} ev;
+} ev = { .size = EVENTS_HISTORY_DEFAULT };
+
+/* Resize the history; the newest events are kept. */
+static void history_resize(unsigned int size)
+{
+	struct ebpf_event *h = calloc(size, sizeof(*h));
+	unsigned int keep, i;
+
+	if (!h)
+		return;
+	keep = MIN(ev.n, size);
+	for (i = 0; i < keep; i++)
+		h[keep - 1 - i] =
+			ev.hist[(ev.head + ev.size - 1 - i) % ev.size];
+	free(ev.hist);
+	ev.hist = h;
+	ev.size = size;
+	ev.n = keep;
+	ev.head = keep % size;
+}
 
 static const char *type_str(uint32_t type)
 {
@@ -68,9 +87,13 @@ static int on_event(void *ctx, void *data, size_t len)
 		ebpf_kstate_resolve(e->ifindex, e->family, e->gw);
 		return 0;
 	}
+	if (!ev.hist)
+		history_resize(ev.size);
+	if (!ev.hist)
+		return 0;
 	h = &ev.hist[ev.head];
-	ev.head = (ev.head + 1) % EVENTS_HISTORY;
-	if (ev.n < EVENTS_HISTORY)
+	ev.head = (ev.head + 1) % ev.size;
+	if (ev.n < ev.size)
 		ev.n++;
 	ev.total++;
 	memset(h, 0, sizeof(*h));
@@ -116,6 +139,9 @@ void ebpf_events_close(void)
 	THREAD_OFF(ev.poll);
 	ring_buffer__free(ev.rb);
 	ev.rb = NULL;
+	free(ev.hist);
+	ev.hist = NULL;
+	ev.n = ev.head = 0;
 }
 
 DEFUN (show_ebpf_events,
@@ -137,13 +163,14 @@ DEFUN (show_ebpf_events,
 		ja = json_object_new_array();
 		json_object_int_add(json, "total", ev.total);
 		json_object_object_add(json, "events", ja);
+		json_object_int_add(json, "historySize", ev.size);
 	} else {
-		vty_out(vty, "%" PRIu64 " events, %u kept\n", ev.total, ev.n);
+		vty_out(vty, "%" PRIu64 " events, %u kept (history %u)\n",
+			ev.total, ev.n, ev.size);
 	}
 	for (unsigned int i = 0; i < ev.n; i++) {
 		const struct ebpf_event *h =
-			&ev.hist[(ev.head + EVENTS_HISTORY - 1 - i) %
-				 EVENTS_HISTORY];
+			&ev.hist[(ev.head + ev.size - 1 - i) % ev.size];
 		struct tm tm;
 
 		gmtime_r(&h->when, &tm);
@@ -182,8 +209,43 @@ DEFUN (clear_ebpf_events,
 	return CMD_SUCCESS;
 }
 
+DEFUN (ebpf_events_history,
+       ebpf_events_history_cmd,
+       "ebpf events history (1-100000)",
+       "eBPF fast path and RIB mirror\n"
+       "Datapath events\n"
+       "How many events show ebpf events keeps (default 1000)\n"
+       "Events\n")
+{
+	history_resize(strtoul(argv[3]->arg, NULL, 10));
+	return CMD_SUCCESS;
+}
+
+DEFUN (no_ebpf_events_history,
+       no_ebpf_events_history_cmd,
+       "no ebpf events history [(1-100000)]",
+       NO_STR
+       "eBPF fast path and RIB mirror\n"
+       "Datapath events\n"
+       "How many events show ebpf events keeps\n"
+       "Events\n")
+{
+	history_resize(EVENTS_HISTORY_DEFAULT);
+	return CMD_SUCCESS;
+}
+
+int ebpf_events_config_write(struct vty *vty)
+{
+	if (ev.size == EVENTS_HISTORY_DEFAULT)
+		return 0;
+	vty_out(vty, "ebpf events history %u\n", ev.size);
+	return 1;
+}
+
 void ebpf_events_vty_init(void)
 {
+	install_element(CONFIG_NODE, &ebpf_events_history_cmd);
+	install_element(CONFIG_NODE, &no_ebpf_events_history_cmd);
 	install_element(VIEW_NODE, &show_ebpf_events_cmd);
 	install_element(ENABLE_NODE, &clear_ebpf_events_cmd);
 }

@@ -10,4 +10,8 @@ void ebpf_events_attach(struct thread_master *tm);
 void ebpf_events_close(void);
 void ebpf_events_vty_init(void);
 
+struct vty;
+/* `ebpf events history N` when not the default; lines written. */
+int ebpf_events_config_write(struct vty *vty);
+
 #endif /* EBPF_EVENTS_H */

@@ -12,6 +12,7 @@
 #include "zebra/debug.h"
 
 #include "ebpf_debug.h"
+#include "ebpf_events.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_policy.h"
 #include "ebpf_mirror.h"
@@ -372,6 +373,7 @@ static int ebpf_config_write(struct vty *vty)
 		lines++;
 	}
 	lines += ebpf_policy_config_write(vty);
+	lines += ebpf_events_config_write(vty);
 	if (lines)
 		vty_out(vty, "!\n");
 	return lines;

@@ -18,6 +18,7 @@ REASON = frrlab.why_cannot_run() or (
 pytestmark = pytest.mark.skipif(REASON is not None, reason=str(REASON))
 
 CONFIG = [
+    "ebpf events history 50",
     "ebpf ecmp algorithm resilient",
     "ebpf ecmp hash-fields l3 seed 42",
     "ebpf reconcile-delay 7",
@@ -146,7 +147,8 @@ def test_bad_input_through_vtysh(router):
           "ebpf policy a action drop")
     for bad in ("ebpf policy b match destination 198.18.0.0/24",
                 "ebpf pin-path relative",
-                "ebpf map-size route4 0"):
+                "ebpf map-size route4 0",
+                "ebpf events history 0"):
         res = vtysh(lab, "configure terminal", bad, check=False)
         assert res.returncode != 0, bad
         assert "%" in res.stdout + res.stderr, bad
