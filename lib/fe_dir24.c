@@ -228,9 +228,30 @@ void fe_dir24_grace(struct fe_dir24 *d)
 /* Table updates                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Add/replace a prefix of depth <= 24 with entry ne. */
-static void fill24(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
-		   uint32_t ne)
+/*
+ * The one rule of every update: adding (or replacing) a prefix of depth
+ * writes v where no longer prefix stands; withdrawing it writes v (the
+ * covering prefix's entry) where it stood itself.
+ */
+static void update_entry(uint32_t *slot, uint8_t depth, uint32_t v, bool add)
+{
+	uint32_t x = rd(slot);
+
+	if (add ? x != v && FE_DIR24_DEPTH(x) <= depth
+		: FE_DIR24_IS_VALID(x) && FE_DIR24_DEPTH(x) == depth)
+		wr(slot, v);
+}
+
+static void update_group(uint32_t *p, uint32_t first, uint32_t end,
+			 uint8_t depth, uint32_t v, bool add)
+{
+	for (uint32_t j = first; j < end; j++)
+		update_entry(&p[j], depth, v, add);
+}
+
+/* A prefix of depth <= 24: its tbl24 entries, and inside their groups. */
+static void update24(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
+		     uint32_t v, bool add)
 {
 	uint32_t first = addr >> 8;
 	uint32_t end = first + (1U << (24 - depth));
@@ -238,18 +259,11 @@ static void fill24(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 	for (uint32_t i = first; i < end; i++) {
 		uint32_t e = rd(&d->tbl24[i]);
 
-		if (FE_DIR24_IS_EXT(e)) {
-			uint32_t *p = group_of(d, FE_DIR24_VALUE(e));
-
-			for (int j = 0; j < FE_DIR24_ENTRIES; j++) {
-				uint32_t x = rd(&p[j]);
-
-				if (x != ne && FE_DIR24_DEPTH(x) <= depth)
-					wr(&p[j], ne);
-			}
-		} else if (e != ne && FE_DIR24_DEPTH(e) <= depth) {
-			wr(&d->tbl24[i], ne);
-		}
+		if (FE_DIR24_IS_EXT(e))
+			update_group(group_of(d, FE_DIR24_VALUE(e)), 0,
+				     FE_DIR24_ENTRIES, depth, v, add);
+		else
+			update_entry(&d->tbl24[i], depth, v, add);
 	}
 }
 
@@ -280,39 +294,8 @@ static void fill8(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 		d->groups_used++;
 		return;
 	}
-	p = group_of(d, FE_DIR24_VALUE(e));
-	for (uint32_t j = first; j < end; j++) {
-		uint32_t x = rd(&p[j]);
-
-		if (x != ne && FE_DIR24_DEPTH(x) <= depth)
-			wr(&p[j], ne);
-	}
-}
-
-/* Withdraw a prefix of depth <= 24: its entries become re. */
-static void clear24(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
-		    uint32_t re)
-{
-	uint32_t first = addr >> 8;
-	uint32_t end = first + (1U << (24 - depth));
-
-	for (uint32_t i = first; i < end; i++) {
-		uint32_t e = rd(&d->tbl24[i]);
-
-		if (FE_DIR24_IS_EXT(e)) {
-			uint32_t *p = group_of(d, FE_DIR24_VALUE(e));
-
-			for (int j = 0; j < FE_DIR24_ENTRIES; j++) {
-				uint32_t x = rd(&p[j]);
-
-				if (FE_DIR24_IS_VALID(x) &&
-				    FE_DIR24_DEPTH(x) == depth)
-					wr(&p[j], re);
-			}
-		} else if (FE_DIR24_IS_VALID(e) && FE_DIR24_DEPTH(e) == depth) {
-			wr(&d->tbl24[i], re);
-		}
-	}
+	update_group(group_of(d, FE_DIR24_VALUE(e)), first, end, depth, ne,
+		     true);
 }
 
 /*
@@ -328,14 +311,8 @@ static void clear8(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 	uint32_t g = FE_DIR24_VALUE(rd(t24));
 	uint32_t *p = group_of(d, g);
 	uint32_t first = addr & 0xff;
-	uint32_t end = first + (1U << (32 - depth));
 
-	for (uint32_t j = first; j < end; j++) {
-		uint32_t x = rd(&p[j]);
-
-		if (FE_DIR24_IS_VALID(x) && FE_DIR24_DEPTH(x) == depth)
-			wr(&p[j], re);
-	}
+	update_group(p, first, first + (1U << (32 - depth)), depth, re, false);
 	for (int j = 0; j < FE_DIR24_ENTRIES; j++)
 		if (FE_DIR24_DEPTH(rd(&p[j])) > 24)
 			return;
@@ -423,7 +400,7 @@ int fe_dir24_add(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 		d->per_depth[depth]++;
 	}
 	if (depth <= 24)
-		fill24(d, addr, depth, ne);
+		update24(d, addr, depth, ne, true);
 	else
 		fill8(d, addr, depth, ne);
 	return 0;
@@ -445,7 +422,7 @@ int fe_dir24_del(struct fe_dir24 *d, uint32_t addr, uint8_t depth)
 	d->per_depth[depth]--;
 	re = cover_entry(d, addr, depth);
 	if (depth <= 24)
-		clear24(d, addr, depth, re);
+		update24(d, addr, depth, re, false);
 	else
 		clear8(d, addr, depth, re);
 	return 0;
