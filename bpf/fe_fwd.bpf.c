@@ -662,6 +662,37 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 }
 
 /*
+ * L2 for a link-local IPv6 gateway (what BGP gives for a directly
+ * connected IPv6 peer): the kernel's lookup never resolves one (link-local
+ * addresses are not forwarded), so it comes from the neighbour cache of
+ * the path's interface, with that interface's MAC and MTU.
+ */
+static __always_inline int fe_via_linklocal(const struct fe_pkt *p,
+					    __u32 ifindex, const __u8 *gw,
+					    struct bpf_fib_lookup *fib)
+{
+	struct fe_neigh_key nk = { .ifindex = ifindex, .family = AF_INET6 };
+	struct fe_ifinfo *out;
+	struct fe_neigh_val *n;
+
+	__builtin_memcpy(nk.addr, gw, 16);
+	out = bpf_map_lookup_elem(&fe_ifinfo_v1, &ifindex);
+	if (!out)
+		return -1; /* interface not known yet: the kernel's */
+	fib->family = AF_INET6;
+	fib->ifindex = ifindex;
+	__builtin_memcpy(fib->ipv6_dst, gw, 16);
+	if (p->l3_len > out->mtu)
+		return BPF_FIB_LKUP_RET_FRAG_NEEDED;
+	n = bpf_map_lookup_elem(&fe_neigh_v1, &nk);
+	if (!n)
+		return BPF_FIB_LKUP_RET_NO_NEIGH;
+	__builtin_memcpy(fib->dmac, n->mac, ETH_ALEN);
+	__builtin_memcpy(fib->smac, out->mac, ETH_ALEN);
+	return BPF_FIB_LKUP_RET_SUCCESS;
+}
+
+/*
  * L2 for a path the fast path chose itself: look the gateway up out of
  * the path's interface (the connected route and its neighbour). A
  * gateway that is not on-link there, or no neighbour, is the kernel's.
@@ -694,6 +725,8 @@ static __always_inline int fe_fib_via(void *ctx, const struct fe_pkt *p,
 		alen = nh->type == FE_NH_IPV4 ? 4 : 16;
 		__builtin_memcpy(gw, nh->addr, 16);
 	}
+	if (alen == 16 && nh->ifindex && gw[0] == 0xfe && (gw[1] & 0xc0) == 0x80)
+		return fe_via_linklocal(p, nh->ifindex, gw, fib);
 	if (alen == 4) {
 		fib->family = AF_INET;
 		__builtin_memcpy(&fib->ipv4_dst, gw, 4);

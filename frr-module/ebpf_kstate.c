@@ -2,7 +2,8 @@
 /*
  * Kernel state the direct IPv4 path needs besides the routes, so it can
  * forward without bpf_fib_lookup yet decide as the kernel would:
- *  - neighbours (IPv4), from netlink: a dump, then every change;
+ *  - neighbours (IPv4, and IPv6 link-local ones, which bpf_fib_lookup
+ *    never resolves), from netlink: a dump, then every change;
  *  - per interface its MAC, MTU and ipv4 forwarding flag;
  *  - the router's own IPv4 addresses and its subnets' broadcast and
  *    network addresses (never forwarded);
@@ -73,15 +74,17 @@ static void neigh_msg(struct nlmsghdr *nh)
 	struct rtattr *rta;
 	int len, fd = map_fd(0);
 	bool have_dst = false, have_mac = false;
+	size_t alen;
 
 	if (fd < 0 || nh->nlmsg_len < NLMSG_LENGTH(sizeof(*nd)) ||
-	    nd->ndm_family != AF_INET)
+	    (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6))
 		return;
+	alen = nd->ndm_family == AF_INET ? 4 : 16;
 	len = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*nd));
 	for (rta = (struct rtattr *)((char *)nd + NLMSG_ALIGN(sizeof(*nd)));
 	     RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == 4) {
-			memcpy(k.addr, RTA_DATA(rta), 4);
+		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) == alen) {
+			memcpy(k.addr, RTA_DATA(rta), alen);
 			have_dst = true;
 		} else if (rta->rta_type == NDA_LLADDR &&
 			   RTA_PAYLOAD(rta) == ETH_ALEN) {
@@ -89,10 +92,12 @@ static void neigh_msg(struct nlmsghdr *nh)
 			have_mac = true;
 		}
 	}
-	if (!have_dst)
+	/* of IPv6, only link-local gateways need the cache */
+	if (!have_dst || (alen == 16 && !(k.addr[0] == 0xfe &&
+					  (k.addr[1] & 0xc0) == 0x80)))
 		return;
 	k.ifindex = nd->ndm_ifindex;
-	k.family = AF_INET;
+	k.family = nd->ndm_family;
 	if (nh->nlmsg_type == RTM_NEWNEIGH && have_mac &&
 	    (nd->ndm_state & NUD_USABLE))
 		bpf_map_update_elem(fd, &k, &v, BPF_ANY);
@@ -135,7 +140,7 @@ static void nl_read(struct thread *t)
 	nl_drain();
 }
 
-/* Ask for every IPv4 neighbour; the replies arrive on the same socket. */
+/* Ask for every neighbour; the replies arrive on the same socket. */
 static void neigh_dump(void)
 {
 	struct {
@@ -145,7 +150,7 @@ static void neigh_dump(void)
 		.nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
 			.nlmsg_type = RTM_GETNEIGH,
 			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.nd = { .ndm_family = AF_INET },
+		.nd = { .ndm_family = AF_UNSPEC },
 	};
 
 	if (ks.nl_fd >= 0)

@@ -120,6 +120,10 @@ static int setup_netns(void)
 		"ip route add 198.18.6.0/24 via 192.0.2.2",
 		"ip route add 198.18.7.0/24 via 203.0.113.2",
 		"ip -6 route add 2001:db8:99::/48 via 2001:db8:2::2",
+		/* BGP's IPv6 nexthops are link-local */
+		"ip neigh add fe80::2 lladdr 02:00:00:00:02:02 dev eg0 nud permanent",
+		"ip -6 route add 2001:db8:98::/48 via fe80::2 dev eg0",
+		"ip -6 route add 2001:db8:97::/48 via fe80::3 dev eg0",
 		"ip route add 198.18.20.0/24 nexthop via 198.51.100.2 dev eg0 nexthop via 100.64.2.2 dev ec0",
 		NULL,
 	};
@@ -592,6 +596,53 @@ static void fill_direct(void)
 			    &(uint8_t){ 1 }, BPF_ANY);
 }
 
+/*
+ * The mirror's IPv6 routes via link-local gateways on eg0 (as BGP gives
+ * them). 2001:db8:98::/48 -> NHG 92: fe80::4 (weight 255, in the
+ * neighbour cache as CACHED_MAC) and the kernel's fe80::2 (weight 1):
+ * weighted ECMP picks fe80::4, whose MAC only the cache can give
+ * (bpf_fib_lookup never resolves a link-local address).
+ * 2001:db8:97::/48 -> NHG 93: fe80::5 (255, not in the cache), fe80::3.
+ */
+static void linklocal_weighted(void)
+{
+	static struct fe_nhg_val g;
+	struct fe_lpm6_key k = { .prefixlen = 48 };
+	struct fe_route_val r = { .kind = FE_ROUTE_UNICAST };
+	struct fe_neigh_key nk = { .family = AF_INET6, .ifindex = eg_ifindex };
+	struct fe_neigh_val nv = {};
+	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1400 };
+	uint32_t id, ifi = eg_ifindex;
+
+	ecmp_weighted();
+	memset(&g, 0, sizeof(g));
+	g.count = 2;
+	g.total_weight = 256;
+	g.nh[0] = (struct fe_nexthop){ .ifindex = eg_ifindex,
+				       .type = FE_NH_IPV6, .weight = 255 };
+	g.nh[1] = (struct fe_nexthop){ .ifindex = eg_ifindex,
+				       .type = FE_NH_IPV6, .weight = 1 };
+	for (int i = 0; i < 2; i++) {
+		id = 92 + i;
+		inet_pton(AF_INET6, i ? "fe80::5" : "fe80::4", g.nh[0].addr);
+		inet_pton(AF_INET6, i ? "fe80::3" : "fe80::2", g.nh[1].addr);
+		bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g,
+				    BPF_ANY);
+		inet_pton(AF_INET6, i ? "2001:db8:97::" : "2001:db8:98::",
+			  k.addr);
+		r.nhg_id = id;
+		bpf_map_update_elem(bpf_map__fd(skel->maps.fe_route6_v1), &k,
+				    &r, BPF_ANY);
+	}
+	inet_pton(AF_INET6, "fe80::4", nk.addr);
+	memcpy(nv.mac, CACHED_MAC, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_neigh_v1), &nk, &nv,
+			    BPF_ANY);
+	memcpy(ii.mac, eg_mac, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
+			    BPF_ANY);
+}
+
 static void set_direct(uint8_t on)
 {
 	struct fe_config c = { .ecmp_algo = FE_ECMP_KERNEL, .hash_l4 = 1,
@@ -799,6 +850,7 @@ static void build_policy_cases(void)
 
 static void build_cases(void)
 {
+	struct tcase *t;
 	struct pkt p;
 
 	add("ipv4 udp forwarded", ip4("198.18.1.10", 64, 18), V_FWD, -1);
@@ -922,6 +974,24 @@ static void build_cases(void)
 
 	add("ipv6 udp forwarded",
 	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_UDP), V_FWD, -1);
+
+	p = ip6("2001:db8:1::2", "2001:db8:98::1", 64, IPPROTO_UDP);
+	t = add("ipv6 link-local gateway from the neighbour cache", p, V_FWD,
+		-1);
+	t->setup = linklocal_weighted;
+	t->out = forwarded(p);
+	memcpy(((struct ethhdr *)t->out.b)->h_dest, CACHED_MAC, ETH_ALEN);
+	t = add("ipv6 link-local gateway not in the cache to kernel",
+		ip6("2001:db8:1::2", "2001:db8:97::1", 64, IPPROTO_UDP), V_PASS,
+		FE_PASS_NO_NEIGH);
+	t->setup = linklocal_weighted;
+	t->xdp_only = true; /* TC hands it to bpf_redirect_neigh */
+	p = ip6("2001:db8:1::2", "2001:db8:98::1", 64, IPPROTO_UDP);
+	ip6h(&p)->payload_len = htons(1400);
+	p.len += 1400 - 16;
+	t = add("ipv6 link-local gateway over the egress mtu to kernel", p,
+		V_PASS, FE_PASS_MTU);
+	t->setup = linklocal_weighted;
 	add("ipv6 tcp forwarded",
 	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_TCP), V_FWD, -1);
 	add("ipv6 hop limit 1 to kernel",
