@@ -1,0 +1,140 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""What the scenarios with traffic share: starting a topology with the
+module on some routers, the fast path's view of a destination and of an
+interface (`show ebpf route|counters json`), and pings that must get
+through.
+
+Every `show ebpf` read goes to zebra's vty socket (lib_fe/vty.py): the
+vtysh on PATH may be Debian's, which does not know the module's commands.
+"""
+import functools
+import os
+
+from lib_fe import mirror
+from lib_fe import vty as fevty
+
+# pylint: disable=wrong-import-position
+from lib import topotest  # noqa: E402
+from lib.topogen import TopoRouter  # noqa: E402
+from lib.topolog import logger  # noqa: E402
+
+DAEMON_FILES = (
+    (TopoRouter.RD_ZEBRA, "zebra.conf"),
+    (TopoRouter.RD_STATIC, "staticd.conf"),
+    (TopoRouter.RD_BGP, "bgpd.conf"),
+    (TopoRouter.RD_OSPF, "ospfd.conf"),
+)
+
+
+def load_and_start(tgen, cwd, module_routers):
+    """Load each router's rN/<daemon>.conf that exists, zebra with the
+    module on module_routers, and start them. Empties the pin directory
+    named in those routers' zebra.conf first (old maps would be adopted)."""
+    for rname in module_routers:
+        conf = os.path.join(cwd, rname, "zebra.conf")
+        mirror.prepare_pin_dir(mirror.pin_path_from_config(conf))
+    for rname, router in tgen.routers().items():
+        for daemon, fname in DAEMON_FILES:
+            path = os.path.join(cwd, rname, fname)
+            if not os.path.exists(path):
+                continue
+            params = None
+            if daemon == TopoRouter.RD_ZEBRA and rname in module_routers:
+                params = "-M " + mirror.module_path()
+            router.load_config(daemon, path, params)
+    tgen.start_router()
+
+
+def remove_pins(cwd, module_routers):
+    if os.environ.get("FE_KEEP_PINS"):
+        return
+    for rname in module_routers:
+        conf = os.path.join(cwd, rname, "zebra.conf")
+        mirror.remove_pin_dir(mirror.pin_path_from_config(conf))
+
+
+def napi_for_redirect(tgen, links):
+    """XDP redirect into a veth needs NAPI on the veth's peer (an XDP
+    program there, or GRO): turn GRO on for the (router, ifname) peers of
+    the fast path's egress interfaces. Real NICs need nothing of the kind."""
+    for rname, ifname in links:
+        out = tgen.gears[rname].cmd("ethtool -K {} gro on 2>&1".format(ifname))
+        assert "Cannot" not in out, "{} {}: {}".format(rname, ifname, out)
+
+
+def show(router, command):
+    return fevty.router_vty_json(router, command)
+
+
+def route(router, dst):
+    """`show ebpf route DST json`: policy, route, group, chosen path."""
+    return show(router, "show ebpf route {} json".format(dst))
+
+
+def path_packets(router, dst):
+    """{egress interface: packets the fast path forwarded on that path} for
+    the route the fast path uses for dst (scenarios give each path its own
+    link; IPv6 gateways learnt over BGP are link-local)."""
+    r = route(router, dst).get("route", {})
+    return {
+        p.get("interface"): p.get("forwardedPackets", 0)
+        for p in r.get("paths", [])
+    }
+
+
+def interface_counters(router, ifname):
+    """One interface's counters from `show ebpf counters json` ({} if not
+    there)."""
+    ifs = show(router, "show ebpf counters json").get("interfaces", {})
+    if isinstance(ifs, list):
+        ifs = {i.get("name"): i for i in ifs}
+    return ifs.get(ifname, {})
+
+
+def forwarded(router, ifnames):
+    """Packets the fast path forwarded that came in on ifnames."""
+    return sum(
+        interface_counters(router, i).get("forwardedPackets", 0) for i in ifnames
+    )
+
+
+def attached_modes(router):
+    """{ifname: mode} of the interfaces with the fast path attached."""
+    return show(router, "show ebpf status json").get("interfaces", {})
+
+
+def expect_attached(router, want):
+    """Wait until the router's fast path is attached as want {ifname: mode}."""
+    def cmp():
+        return topotest.json_cmp(attached_modes(router), want)
+
+    ok, result = topotest.run_and_expect(cmp, None, count=30, wait=1)
+    assert ok, "{}: fast path not attached as {}: {}".format(
+        router.name, want, result
+    )
+
+
+def ping_ok(router, dst, count=1, source=None):
+    fam = "-6 " if ":" in dst else ""
+    src = "-I {} ".format(source) if source else ""
+    cmd = "ping {}{}-c {} -i 0.2 -W 1 {}".format(fam, src, count, dst)
+    rc, out, err = router.net.cmd_status(cmd, warn=False)
+    logger.info("%s: %s: rc %s\n%s%s", router.name, cmd, rc, out, err)
+    return rc == 0
+
+
+def expect_ping(router, dst, what, count=1, source=None, tries=20):
+    ok, _ = topotest.run_and_expect(
+        functools.partial(ping_ok, router, dst, count, source), True,
+        count=tries, wait=1,
+    )
+    assert ok, "{}: {} cannot reach {}".format(what, router.name, dst)
+
+
+def expect_json(router, command, expected, what, count=60, wait=1):
+    """router_json_cmp on zebra's vty (the module's show commands)."""
+    def cmp():
+        return topotest.json_cmp(show(router, command), expected)
+
+    ok, result = topotest.run_and_expect(cmp, None, count=count, wait=wait)
+    assert ok, "{}: {} differs:\n{}".format(what, command, result)
