@@ -20,7 +20,6 @@ Real pings from src cross r1: the fast path's counters prove XDP forwarded
 them, every path carries flows; when a link goes down the fast path repairs
 locally, BGP reconverges, and traffic keeps flowing.
 """
-import functools
 import os
 
 import pytest
@@ -30,13 +29,12 @@ from lib_fe import mirror
 mirror.require()
 
 # pylint: disable=wrong-import-position
-from lib import topotest  # noqa: E402
-from lib.topogen import Topogen  # noqa: E402
 from lib_fe import fastpath  # noqa: E402
 
 pytestmark = [pytest.mark.bgpd, pytest.mark.staticd, pytest.mark.ebpf]
 
 CWD = os.path.dirname(os.path.realpath(__file__))
+PIN_PATH = mirror.pin_path_from_config(os.path.join(CWD, "r1", "zebra.conf"))
 # r1's interface towards each upstream: the paths of r1's ECMP routes
 UPSTREAMS = {"u1": "r1-u1", "u2": "r1-u2", "u3": "r1-u3"}
 R1_IFS = ("r1-src", "r1-u1", "r1-u2", "r1-u3")
@@ -44,6 +42,8 @@ R1_IFS = ("r1-src", "r1-u1", "r1-u2", "r1-u3")
 # every path gets some (the chance that one gets none is ~1e-5, and the
 # hash is fixed, so the outcome is the same on every run).
 DESTS = ["203.0.113.{}".format(i) for i in range(10, 50)]
+
+NAPI = [("src", "src-r1"), ("u1", "u1-r1"), ("u2", "u2-r1"), ("u3", "u3-r1")]
 
 
 def build_topo(tgen):
@@ -54,22 +54,17 @@ def build_topo(tgen):
         tgen.add_link(tgen.gears["r1"], tgen.gears[u], "r1-" + u, u + "-r1")
 
 
+def prepare(tgen):
+    """Every address of the IPv6 prefix local on the upstreams, as
+    203.0.113.0/24 is through lo."""
+    for u in UPSTREAMS:
+        tgen.gears[u].cmd("ip -6 route add local 2001:db8:100::/48 dev lo")
+
+
 @pytest.fixture(scope="module")
 def tgen(request):
-    tgen = Topogen(build_topo, request.module.__name__)
-    try:
-        tgen.start_topology()
-        fastpath.load_and_start(tgen, CWD, ["r1"])
-        for u in UPSTREAMS:
-            # the whole IPv6 prefix local, as 203.0.113.0/24 is through lo
-            tgen.gears[u].cmd("ip -6 route add local 2001:db8:100::/48 dev lo")
-        fastpath.napi_for_redirect(
-            tgen, [("src", "src-r1")] + [(u, u + "-r1") for u in UPSTREAMS]
-        )
+    with fastpath.running(request, build_topo, CWD, ["r1"], NAPI, prepare) as tgen:
         yield tgen
-    finally:
-        tgen.stop_topology()
-        fastpath.remove_pins(CWD, ["r1"])
 
 
 @pytest.fixture(autouse=True)
@@ -78,51 +73,14 @@ def skip_on_failure(tgen):
         pytest.skip("skipped because of previous test failure")
 
 
-def rib_paths(router, cmd, prefix):
-    """Egress interfaces of the selected, installed route for prefix."""
-    routes = router.vtysh_cmd("{} {} json".format(cmd, prefix), isjson=True)
-    for r in routes.get(prefix, []):
-        if r.get("selected") and r.get("installed"):
-            return sorted(
-                nh.get("interfaceName", "") for nh in r.get("nexthops", [])
-                if nh.get("active") and nh.get("fib")
-            )
-    return []
-
-
-def expect_rib(router, cmd, prefix, paths, what):
-    test_func = functools.partial(rib_paths, router, cmd, prefix)
-    ok, got = topotest.run_and_expect(test_func, sorted(paths), count=90, wait=1)
-    assert ok, "{}: {} {} has {}, want {}".format(what, cmd, prefix, got, paths)
-
-
-def fast_path_interfaces(router, dst):
-    return sorted(fastpath.path_packets(router, dst))
-
-
-def expect_fast_path_route(router, dst, paths, what):
-    test_func = functools.partial(fast_path_interfaces, router, dst)
-    ok, got = topotest.run_and_expect(test_func, sorted(paths), count=30, wait=1)
-    assert ok, "{}: fast path route for {} has {}, want {}".format(
-        what, dst, got, paths
-    )
-
-
-def ping_all(router, dests):
-    """Ping each destination once; the ones that did not answer."""
-    script = "for d in {}; do ping -c 1 -W 1 $d >/dev/null 2>&1 || echo $d; done"
-    out = router.cmd(script.format(" ".join(dests)))
-    return out.split()
-
-
 # --------------------------------------------------------------------------
 
 
 def test_bgp_ecmp_converged(tgen):
     "r1 selects all three eBGP paths, IPv4 and IPv6, and installs them."
     r1 = tgen.gears["r1"]
-    expect_rib(r1, "show ip route", "203.0.113.0/24", UPSTREAMS.values(), "start")
-    expect_rib(r1, "show ipv6 route", "2001:db8:100::/48", UPSTREAMS.values(), "start")
+    fastpath.expect_rib(r1, "203.0.113.0/24", UPSTREAMS.values(), "start")
+    fastpath.expect_rib(r1, "2001:db8:100::/48", UPSTREAMS.values(), "start")
 
 
 def test_fast_path_attached_and_mirror_in_sync(tgen):
@@ -132,8 +90,9 @@ def test_fast_path_attached_and_mirror_in_sync(tgen):
     fastpath.expect_json(r1, "show ebpf mirror json",
                          {"syncState": "inSync", "counters": {"errors": 0}},
                          "mirror")
-    expect_fast_path_route(r1, "203.0.113.7", UPSTREAMS.values(), "IPv4")
-    expect_fast_path_route(r1, "2001:db8:100::7", UPSTREAMS.values(), "IPv6")
+    fastpath.expect_mirror_equal(r1, PIN_PATH, "BGP routes")
+    fastpath.expect_fast_path_route(r1, "203.0.113.7", UPSTREAMS.values(), "IPv4")
+    fastpath.expect_fast_path_route(r1, "2001:db8:100::7", UPSTREAMS.values(), "IPv6")
     fastpath.expect_json(
         r1, "show ebpf route 203.0.113.7 json",
         {"route": {"prefix": "203.0.113.0/24", "kind": "unicast"},
@@ -148,7 +107,7 @@ def test_ipv4_traffic_spreads_over_all_paths(tgen):
     before = fastpath.path_packets(r1, "203.0.113.7")
     fwd_before = fastpath.forwarded(r1, ["r1-src"])
 
-    failed = ping_all(src, DESTS)
+    failed = fastpath.ping_all(src, DESTS)
     assert failed == [], "no answer from {}".format(failed)
 
     after = fastpath.path_packets(r1, "203.0.113.7")
@@ -171,9 +130,9 @@ def test_ipv6_traffic(tgen):
     # A first round: BGP's IPv6 gateways are link-local, resolved by the
     # kernel when a path's first packet finds no neighbour (counted as
     # noNeighbour, forwarded by the kernel).
-    ping_all(src, dests)
+    fastpath.ping_all(src, dests)
     before = sum(fastpath.path_packets(r1, "2001:db8:100::7").values())
-    failed = ping_all(src, dests)
+    failed = fastpath.ping_all(src, dests)
     assert failed == [], "no answer from {}".format(failed)
     after = fastpath.path_packets(r1, "2001:db8:100::7")
     assert sum(after.values()) - before >= len(dests), (
@@ -194,25 +153,25 @@ def test_link_down_repair_then_bgp(tgen):
         r1, "show ebpf mirror json",
         {"counters": {"localRepairs": repairs + 1}}, "local repair", count=10)
     # Traffic keeps flowing, over u2 and u3 only.
-    failed = ping_all(src, DESTS)
+    failed = fastpath.ping_all(src, DESTS)
     assert failed == [], "lost after link down: {}".format(failed)
 
     # BGP drops u1 and zebra installs the two remaining paths; the mirror
     # and the fast path follow.
     survivors = [UPSTREAMS["u2"], UPSTREAMS["u3"]]
-    expect_rib(r1, "show ip route", "203.0.113.0/24", survivors, "link down")
-    expect_fast_path_route(r1, "203.0.113.7", survivors, "link down")
+    fastpath.expect_rib(r1, "203.0.113.0/24", survivors, "link down")
+    fastpath.expect_fast_path_route(r1, "203.0.113.7", survivors, "link down")
     before = fastpath.path_packets(r1, "203.0.113.7")
-    failed = ping_all(src, DESTS)
+    failed = fastpath.ping_all(src, DESTS)
     assert failed == [], "lost after reconvergence: {}".format(failed)
     after = fastpath.path_packets(r1, "203.0.113.7")
     assert all(after[gw] > before.get(gw, 0) for gw in survivors), (before, after)
 
     # The link comes back: three paths again.
     u1.cmd("ip link set u1-r1 up")
-    expect_rib(r1, "show ip route", "203.0.113.0/24", UPSTREAMS.values(), "link up")
-    expect_fast_path_route(r1, "203.0.113.7", UPSTREAMS.values(), "link up")
-    failed = ping_all(src, DESTS)
+    fastpath.expect_rib(r1, "203.0.113.0/24", UPSTREAMS.values(), "link up")
+    fastpath.expect_fast_path_route(r1, "203.0.113.7", UPSTREAMS.values(), "link up")
+    failed = fastpath.ping_all(src, DESTS)
     assert failed == [], "lost after link up: {}".format(failed)
 
 

@@ -7,6 +7,7 @@ through.
 Every `show ebpf` read goes to zebra's vty socket (lib_fe/vty.py): the
 vtysh on PATH may be Debian's, which does not know the module's commands.
 """
+import contextlib
 import functools
 import os
 
@@ -15,7 +16,7 @@ from lib_fe import vty as fevty
 
 # pylint: disable=wrong-import-position
 from lib import topotest  # noqa: E402
-from lib.topogen import TopoRouter  # noqa: E402
+from lib.topogen import Topogen, TopoRouter  # noqa: E402
 from lib.topolog import logger  # noqa: E402
 
 DAEMON_FILES = (
@@ -43,6 +44,23 @@ def load_and_start(tgen, cwd, module_routers):
                 params = "-M " + mirror.module_path()
             router.load_config(daemon, path, params)
     tgen.start_router()
+
+
+@contextlib.contextmanager
+def running(request, build_topo, cwd, module_routers, napi_links, prepare=None):
+    """A scenario's topology, started (load_and_start), prepare(tgen) run,
+    NAPI on napi_links; stopped and its pin directories removed after."""
+    tgen = Topogen(build_topo, request.module.__name__)
+    try:
+        tgen.start_topology()
+        load_and_start(tgen, cwd, module_routers)
+        if prepare:
+            prepare(tgen)
+        napi_for_redirect(tgen, napi_links)
+        yield tgen
+    finally:
+        tgen.stop_topology()
+        remove_pins(cwd, module_routers)
 
 
 def remove_pins(cwd, module_routers):
@@ -138,3 +156,79 @@ def expect_json(router, command, expected, what, count=60, wait=1):
 
     ok, result = topotest.run_and_expect(cmp, None, count=count, wait=wait)
     assert ok, "{}: {} differs:\n{}".format(what, command, result)
+
+
+def expect_mirror_equal(router, pin_path, what):
+    """Wait until the pinned maps equal the router's FIB."""
+    ok, diff = topotest.run_and_expect(
+        functools.partial(mirror.rib_mirror_diff, router, pin_path), [],
+        count=30, wait=1,
+    )
+    assert ok, "{}: mirror differs from zebra's FIB:\n  {}".format(
+        what, "\n  ".join(diff))
+
+
+def rib_interfaces(router, prefix):
+    """Egress interfaces of the selected, installed route for prefix."""
+    cmd = "show ipv6 route" if ":" in prefix else "show ip route"
+    routes = router.vtysh_cmd("{} {} json".format(cmd, prefix), isjson=True)
+    for r in routes.get(prefix, []):
+        if r.get("selected") and r.get("installed"):
+            return sorted(
+                nh.get("interfaceName", "") for nh in r.get("nexthops", [])
+                if nh.get("active") and nh.get("fib")
+            )
+    return []
+
+
+def expect_rib(router, prefix, interfaces, what, count=90):
+    ok, got = topotest.run_and_expect(
+        functools.partial(rib_interfaces, router, prefix), sorted(interfaces),
+        count=count, wait=1,
+    )
+    assert ok, "{}: {} has {} in the FIB, want {}".format(
+        what, prefix, got, sorted(interfaces))
+
+
+def expect_fast_path_route(router, dst, interfaces, what):
+    """Wait until the fast path's route for dst has these paths."""
+    ok, got = topotest.run_and_expect(
+        lambda: sorted(path_packets(router, dst)), sorted(interfaces),
+        count=30, wait=1,
+    )
+    assert ok, "{}: fast path route for {} goes via {}, want {}".format(
+        what, dst, got, sorted(interfaces))
+
+
+def ping_all(router, dests):
+    """Ping each destination once; the ones that did not answer."""
+    script = "for d in {}; do ping -c 1 -W 1 $d >/dev/null 2>&1 || echo $d; done"
+    return router.cmd(script.format(" ".join(dests))).split()
+
+
+def configure(router, *lines):
+    """Configure zebra through its vty socket (the module's commands);
+    every line must be accepted."""
+    with fevty.router_vty(router) as v:
+        v.cmd("configure terminal")
+        try:
+            for line in lines:
+                v.cmd(line)
+        finally:
+            v.run("end")
+
+
+def policy(router, name):
+    """One policy from `show ebpf policies json` ({} if not there)."""
+    pols = show(router, "show ebpf policies json")
+    if isinstance(pols, dict) and isinstance(pols.get("policies"), list):
+        pols = pols["policies"]
+    if isinstance(pols, list):
+        pols = {p.get("name"): p for p in pols}
+    return pols.get(name, {})
+
+
+def rx_packets(router, ifname):
+    """Packets the kernel counted as received on a router's interface."""
+    out = router.cmd("cat /sys/class/net/{}/statistics/rx_packets".format(ifname))
+    return int(out.strip() or 0)

@@ -27,7 +27,8 @@ BPFFS_ROOT = os.environ.get("FE_TOPOTEST_BPFFS", "/run/frr-ebpf-test/bpffs")
 
 # zebra route types (lib/route_types.txt of FRR 8.4) by `show ip route json`
 # protocol name.
-ROUTE_TYPES = {"system": 0, "kernel": 1, "connected": 2, "static": 3}
+ROUTE_TYPES = {"system": 0, "kernel": 1, "connected": 2, "static": 3,
+               "ospf": 6, "bgp": 9}
 
 Route = collections.namedtuple(
     "Route", "prefix kind protocol distance metric paths nhg_id"
@@ -298,3 +299,22 @@ def diff_models(expected, actual, compare_nhg_id=False):
                     prefix, f, sorted(getattr(e, f)) if f == "paths" else getattr(e, f),
                     sorted(getattr(a, f)) if f == "paths" else getattr(a, f)))
     return out
+
+
+def rib_mirror_diff(router, pin_path, compare_nhg_id=True):
+    """Differences between a router's FIB routes (`show ip[v6] route
+    json`) and its pinned maps; [] when the mirror is exact."""
+    z4, p4 = zebra_fib(router.vtysh_cmd("show ip route json", isjson=True))
+    z6, p6 = zebra_fib(router.vtysh_cmd("show ipv6 route json", isjson=True))
+    try:
+        dumped = dump(pin_path)
+    except (RuntimeError, ValueError) as e:
+        return ["dump failed: {}".format(e)]
+    a4, q4 = mirror_routes(dumped, "ipv4")
+    a6, q6 = mirror_routes(dumped, "ipv6")
+    return (
+        ["zebra: " + p for p in p4 + p6]
+        + ["mirror: " + q for q in q4 + q6]
+        + diff_models(z4, a4, compare_nhg_id=compare_nhg_id)
+        + diff_models(z6, a6, compare_nhg_id=compare_nhg_id)
+    )

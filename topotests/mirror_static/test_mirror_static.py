@@ -161,19 +161,7 @@ def expect_fib(router, expected, what):
 
 def mirror_diff(router):
     """Differences between the dumped maps and zebra's FIB; [] if none."""
-    z4, z6, problems = zebra_model(router)
-    try:
-        dumped = mirror.dump(PIN_PATH)
-    except (RuntimeError, ValueError) as e:
-        return ["dump failed: {}".format(e)]
-    a4, q4 = mirror.mirror_routes(dumped, "ipv4")
-    a6, q6 = mirror.mirror_routes(dumped, "ipv6")
-    return (
-        ["zebra: " + p for p in problems]
-        + ["mirror: " + q for q in q4 + q6]
-        + mirror.diff_models(z4, a4, compare_nhg_id=True)
-        + mirror.diff_models(z6, a6, compare_nhg_id=True)
-    )
+    return mirror.rib_mirror_diff(router, PIN_PATH)
 
 
 def expect_mirror_equal(router, what):
