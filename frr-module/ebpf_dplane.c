@@ -12,8 +12,13 @@
 #include "lib/nexthop.h"
 #include "lib/nexthop_group.h"
 #include "lib/privs.h"
+#include "lib/table.h"
 #include "lib/thread.h"
+#include "zebra/rib.h"
 #include "zebra/zebra_dplane.h"
+#include "zebra/zebra_nhg.h"
+#include "zebra/zebra_router.h"
+#include "zebra/zebra_vrf.h"
 
 #include "ebpf_dplane.h"
 #include "ebpf_errors.h"
@@ -358,6 +363,104 @@ static int ebpf_dplane_fini(struct zebra_dplane_provider *p, bool early)
 	tick_thread = NULL;
 	ebpf_mirror_close();
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Replay of the RIB (maps opened late)                                */
+/* ------------------------------------------------------------------ */
+
+/* One context built from zebra's own state, mirrored as if the kernel
+ * provider had just handed it on.
+ */
+static void replay_ctx(struct zebra_dplane_ctx *ctx, int init_ret,
+		       unsigned int *n)
+{
+	if (init_ret == 0) {
+		dplane_ctx_set_status(ctx, ZEBRA_DPLANE_REQUEST_SUCCESS);
+		handle_ctx(ctx);
+		(*n)++;
+	}
+	dplane_ctx_fini(&ctx);
+}
+
+struct replay_pass {
+	bool groups; /* false: single nexthops; true: groups of them */
+	unsigned int n;
+};
+
+static int replay_nhe(struct hash_bucket *b, void *arg)
+{
+	struct nhg_hash_entry *nhe = b->data;
+	struct replay_pass *pass = arg;
+	struct zebra_dplane_ctx *ctx;
+
+	if (!CHECK_FLAG(nhe->flags, NEXTHOP_GROUP_INSTALLED) ||
+	    nhe->vrf_id != VRF_DEFAULT ||
+	    pass->groups != !zebra_nhg_depends_is_empty(nhe))
+		return HASHWALK_CONTINUE;
+	ctx = dplane_ctx_alloc();
+	replay_ctx(ctx, dplane_ctx_nexthop_init(ctx, DPLANE_OP_NH_INSTALL, nhe),
+		   &pass->n);
+	return HASHWALK_CONTINUE;
+}
+
+static unsigned int replay_routes(afi_t afi)
+{
+	struct route_table *table =
+		zebra_vrf_table(afi, SAFI_UNICAST, VRF_DEFAULT);
+	struct route_node *rn;
+	unsigned int n = 0;
+
+	if (!table)
+		return 0;
+	for (rn = route_top(table); rn; rn = srcdest_route_next(rn)) {
+		rib_dest_t *dest = rib_dest_from_rnode(rn);
+		struct route_entry *re = dest ? dest->selected_fib : NULL;
+		struct zebra_dplane_ctx *ctx;
+
+		if (!re || !CHECK_FLAG(re->status, ROUTE_ENTRY_INSTALLED))
+			continue;
+		ctx = dplane_ctx_alloc();
+		replay_ctx(ctx,
+			   dplane_ctx_route_init(ctx, DPLANE_OP_ROUTE_INSTALL,
+						 rn, re),
+			   &n);
+	}
+	return n;
+}
+
+/*
+ * When the maps could only be opened at run time (the pin path fixed by
+ * the operator), every route the kernel took until then went by
+ * unmirrored. Mirror what zebra has installed now, on the main thread,
+ * from contexts zebra itself builds: single nexthops, then groups (they
+ * name their members), then the selected routes. Contexts still in
+ * flight are older than this state and applied after it, in order, so
+ * the mirror ends up where the RIB is.
+ */
+unsigned int ebpf_dplane_replay(void)
+{
+	struct replay_pass pass = {};
+	unsigned int routes = 0;
+
+	if (atomic_load(&frozen))
+		return 0;
+	ebpf_mirror_lock();
+	frr_with_privs (&zserv_privs) {
+		hash_walk(zrouter.nhgs_id, replay_nhe, &pass);
+		pass.groups = true;
+		hash_walk(zrouter.nhgs_id, replay_nhe, &pass);
+		routes = replay_routes(AFI_IP) + replay_routes(AFI_IP6);
+	}
+	ebpf_mirror_unlock();
+	zlog_notice("ebpf: replayed %u nexthop groups and %u routes of the RIB into the mirror",
+		    pass.n, routes);
+	return routes;
+}
+
+bool ebpf_dplane_config_is_ready(void)
+{
+	return atomic_load(&config_ready);
 }
 
 int ebpf_dplane_register(void)

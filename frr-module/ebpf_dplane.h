@@ -7,5 +7,10 @@
 
 int ebpf_dplane_register(void);
 void ebpf_dplane_config_ready(void);
+bool ebpf_dplane_config_is_ready(void);
+/* Mirror what the RIB has installed now (maps opened late); the number
+ * of routes replayed.
+ */
+unsigned int ebpf_dplane_replay(void);
 
 #endif /* EBPF_DPLANE_H */

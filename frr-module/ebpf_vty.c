@@ -15,6 +15,7 @@
 #include "ebpf_events.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_policy.h"
+#include "ebpf_dplane.h"
 #include "ebpf_mirror.h"
 #include "ebpf_vty.h"
 
@@ -40,6 +41,27 @@ static int map_word_id(const char *word)
 	return -1;
 }
 
+/*
+ * The maps failed to open (no bpffs, no permission, ...) and the operator
+ * just set a pin path: try again now rather than at the next restart, and
+ * bring the mirror up to the RIB. Before the configuration is read the
+ * module opens the maps itself.
+ */
+static void retry_open(struct vty *vty)
+{
+	unsigned int routes;
+
+	if (!ebpf_dplane_config_is_ready() || ebpf_mirror_is_open())
+		return;
+	if (ebpf_mirror_open()) {
+		vty_out(vty, "%% the maps still cannot be opened (see show ebpf mirror)\n");
+		return;
+	}
+	routes = ebpf_dplane_replay();
+	vty_out(vty, "mirror maps opened under %s; %u routes mirrored\n",
+		ebpf_mirror_pin_path(), routes);
+}
+
 DEFUN (ebpf_pin_path,
        ebpf_pin_path_cmd,
        "ebpf pin-path PATH",
@@ -60,6 +82,7 @@ DEFUN (ebpf_pin_path,
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
+	retry_open(vty);
 	return CMD_SUCCESS;
 }
 
@@ -83,6 +106,7 @@ DEFUN (no_ebpf_pin_path,
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
+	retry_open(vty);
 	return CMD_SUCCESS;
 }
 

@@ -316,6 +316,35 @@ def test_no_bpffs_zebra_keeps_routing(router, lab):
     assert "198.18.1.0/24" in fib and "2001:db8:100::/48" in fib
 
 
+def test_fixing_the_pin_path_at_run_time_mirrors_the_rib(router, lab):
+    """The maps could not be opened at start-up; the operator sets a good
+    pin path: the maps open at once and the whole RIB (routes and groups
+    installed before, including ECMP and recursive ones) is mirrored, then
+    changes are followed."""
+    notbpf = os.path.join(lab.rundir, "not-bpffs")
+    os.makedirs(notbpf, exist_ok=True)
+    os.chown(notbpf, lab.frr_uid, lab.frr_gid)
+    z, s = router(pin=notbpf)
+    assert frrlab.wait_for(lambda: all(p in zebra_fib(z.vty) for p in CONFIGURED))
+    assert mirror_state(z)["syncState"] == "failed"
+
+    good = lab.pin_path("fixed")
+    z.vty.cmd("configure terminal")
+    try:
+        out = z.vty.cmd(f"ebpf pin-path {good}")
+    finally:
+        z.vty.cmd("end")
+    assert "mirror maps opened" in out, out
+    z.pin = good
+    assert_mirror_equals_fib(z, present=CONFIGURED)
+    st = mirror_state(z)
+    assert st["syncState"] == "inSync" and st["counters"]["errors"] == 0, st
+    assert "replayed" in z.log()
+
+    s.vty.config("ip route 198.18.90.0/24 192.0.2.2")
+    assert_mirror_equals_fib(z, present=CONFIGURED + ("198.18.90.0/24",))
+
+
 def test_unwritable_pin_path_is_reported(router, lab):
     pin = lab.pin_path("root-owned", owned=False)
     os.makedirs(pin)  # owned by root: zebra (user frr) cannot pin there
