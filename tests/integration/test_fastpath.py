@@ -39,34 +39,12 @@ MARK = b"FEID"
 @pytest.fixture(scope="module")
 def rig():
     lab = frrlab.Lab("fe-fp")
-    h1, r, h2 = lab.netns("h1"), lab.netns("r"), lab.netns("h2")
-    lab.link(h1, "h1-eth0", r, "r-in")
-    lab.link(r, "r-out", h2, "h2-eth0")
-    lab.link(r, "r-out2", h2, "h2-eth1")
-    lab.link(r, "r-out3", h2, "h2-eth2")
-    lab.addresses(((h1, "h1-eth0", "198.51.100.10/24", "2001:db8:10::10/64"),
-                   (r, "r-in", "198.51.100.1/24", "2001:db8:10::1/64"),
-                   (r, "r-out", "192.0.2.1/24", "2001:db8:20::1/64"),
-                   (h2, "h2-eth0", "192.0.2.2/24", "2001:db8:20::2/64"),
-                   (r, "r-out2", "203.0.113.1/24", "2001:db8:30::1/64"),
-                   (h2, "h2-eth1", "203.0.113.2/24", "2001:db8:30::2/64"),
-                   (r, "r-out3", "100.64.3.1/24", "2001:db8:40::1/64"),
-                   (h2, "h2-eth2", "100.64.3.2/24", "2001:db8:40::2/64")))
-    lab.ip(h2, "addr add 198.18.0.1/32 dev lo")
-    lab.ip(h1, "route add default via 198.51.100.1")
-    lab.ip(h1, "-6 route add default via 2001:db8:10::1")
-    lab.ip(h2, "route add default via 192.0.2.1")
-    lab.ip(h2, "-6 route add default via 2001:db8:20::1")
-    # XDP redirect into a veth needs NAPI on its peer: GRO gives it.
-    for ns, dev in ((h1, "h1-eth0"), (h2, "h2-eth0"), (h2, "h2-eth1"),
-                    (h2, "h2-eth2")):
-        frrlab.sh(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "gro", "on"])
-    lab.h1, lab.r, lab.h2 = h1, r, h2
+    lab.fastpath_rig()
     lab.pin = lab.pin_path("fp")
     lab.zebra_conf = f"ebpf pin-path {lab.pin}\n"
-    lab.z = lab.zebra(r, lab.zebra_conf)
-    lab.s = lab.staticd(r, "ip route 198.18.0.0/24 192.0.2.2\n"
-                           "ip route 198.18.0.0/24 203.0.113.2\n")
+    lab.z = lab.zebra(lab.r, lab.zebra_conf)
+    lab.s = lab.staticd(lab.r, "ip route 198.18.0.0/24 192.0.2.2\n"
+                               "ip route 198.18.0.0/24 203.0.113.2\n")
     assert ecmp_route_mirrored(lab), "the ECMP route never reached the mirror"
     yield lab
     lab.close()
