@@ -307,6 +307,12 @@ def dump_mirror(pin_path):
     return json.loads(sh([find_dump(), "-p", pin_path]))
 
 
+def keyed(entries, key="name"):
+    """The entries of a `show ebpf ... json` list (the YANG model's shape:
+    an array of objects, each with its key) as a dict by that key."""
+    return {e[key]: e for e in entries}
+
+
 def wait_for(fn, timeout=15, interval=0.2):
     """Poll fn() until it returns a truthy value; return the last value."""
     deadline = time.time() + timeout
