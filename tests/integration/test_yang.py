@@ -14,12 +14,14 @@ made).
 """
 import json
 import os
+import shutil
 import subprocess
 
 import pytest
 
 import frrlab
 
+MODEL = os.path.join(frrlab.TOP, "yang", "frr-ebpf.yang")
 CHECK = os.environ.get("FE_YANGCHECK",
                        os.path.join(frrlab.TOP, "tools", "frr-ebpf-yangcheck"))
 REASON = frrlab.why_cannot_run() or (
@@ -29,6 +31,7 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=str(REASON))
 CONFIG = [
     "ebpf events history 50",
     "ebpf reconcile-delay 7",
+    "ebpf map-size route6 400000",
     "ebpf ipv4-lookup fib",
     "ebpf ecmp algorithm hash-threshold",
     "ebpf ecmp hash-fields l3-l4 seed 42",
@@ -177,3 +180,58 @@ def test_zebra_lists_the_model(router):
     assert line, out
     assert "2026-11-26" in line[0] and "urn:frr-ebpf:yang:frr-ebpf" in line[0]
     assert "YANG model" not in router.z.log()  # no load failure logged
+
+
+def config_as_yang(running):
+    """The ebpf lines of a running-config as the model's config, in RFC
+    7951 JSON; a line the model has no place for fails the test."""
+    ebpf, pols, ifs, ifname = {}, {}, [], None
+    for line in running.splitlines():
+        w = line.split()
+        if line.startswith("interface "):
+            ifname = w[1]
+        elif w[:2] == ["ebpf", "fast-path"] and ifname:
+            ifs.append({"name": ifname, "fast-path": w[2]})
+        elif w[:2] == ["ebpf", "pin-path"]:
+            ebpf["pin-path"] = w[2]
+        elif w[:2] == ["ebpf", "map-size"]:
+            ebpf.setdefault("map-size", {})[w[2]] = int(w[3])
+        elif w[:2] == ["ebpf", "reconcile-delay"]:
+            ebpf["reconcile-delay"] = int(w[2])
+        elif w[:2] == ["ebpf", "ipv4-lookup"]:
+            ebpf["ipv4-lookup"] = w[2]
+        elif w[:3] == ["ebpf", "ecmp", "algorithm"]:
+            ebpf.setdefault("ecmp", {})["algorithm"] = w[3]
+        elif w[:3] == ["ebpf", "ecmp", "hash-fields"]:
+            ebpf.setdefault("ecmp", {})["hash-fields"] = w[3]
+            if w[4:5] == ["seed"]:
+                ebpf["ecmp"]["seed"] = int(w[5])
+        elif w[:3] == ["ebpf", "events", "history"]:
+            ebpf["events"] = {"history": int(w[3])}
+        elif w[:2] == ["ebpf", "policy"] and w[3] == "match":
+            m = dict(zip(w[4::2], w[5::2]))
+            pols.setdefault(w[2], {"name": w[2]})["match"] = m
+        elif w[:2] == ["ebpf", "policy"] and w[3] == "action":
+            # nexthop-group ID, pin|exclude NEXTHOP, or a leaf of type empty
+            arg = (int(w[5]) if w[4] == "nexthop-group" else
+                   w[5] if len(w) > 5 else [None])
+            pols.setdefault(w[2], {"name": w[2]})["action"] = {w[4]: arg}
+        else:
+            assert not w or w[0] != "ebpf", f"not in the model: {line}"
+    ebpf["policy"] = list(pols.values())
+    ebpf["interfaces"] = {"interface": ifs}
+    return {"frr-ebpf:ebpf": ebpf}
+
+
+@pytest.mark.skipif(not shutil.which("yanglint"), reason="no yanglint")
+def test_running_config_matches_the_model(router, tmp_path):
+    conf = config_as_yang(router.z.vty.cmd("show running-config"))
+    assert len(conf["frr-ebpf:ebpf"]["policy"]) == 8, conf
+    assert len(conf["frr-ebpf:ebpf"]["interfaces"]["interface"]) == 4, conf
+    assert conf["frr-ebpf:ebpf"]["map-size"] == {"route6": 400000}, conf
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(conf, indent=2))
+    res = subprocess.run(["yanglint", "-t", "config", MODEL, str(path)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0 and not res.stderr, \
+        f"{res.stderr}\n{path.read_text()}"
