@@ -47,6 +47,20 @@ for f in "$dir"/samples/*.json; do
 	accepts "$f"
 done
 
+# every `show ebpf X ... [json]` of the module has a sample, so a new show
+# command cannot skip the model
+for w in $(grep -ho '"show ebpf [a-z-]*[^"]*\[json\]"' \
+	"${srcdir:-.}"/frr-module/*.c | sed 's/^"show ebpf \([a-z-]*\).*/\1/' |
+	sort -u); do
+	if ls "$dir/samples" | grep -qE "^$w(_.*)?\.json$"; then
+		echo "ok: show ebpf $w json has a sample"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: show ebpf $w json: no tests/yang/samples/$w.json"
+		fail=$((fail + 1))
+	fi
+done
+
 s=$dir/samples
 sed 's/"pinPath"/"bogusKey":1,"pinPath"/' "$s/mirror.json" |
 	rejects 'Node "bogusKey" not found' mirror "an unknown key"
