@@ -54,6 +54,12 @@ static struct log_ref ebpf_ferr[] = {
 		.suggestion = "See `show ebpf events`; compare `show ip route` with `ip route get`; a disagreement that persists points at routes installed outside zebra.",
 	},
 	{
+		.code = EC_EBPF_YANG,
+		.title = "eBPF module YANG model not loaded",
+		.description = "The frr-ebpf YANG model embedded in the module could not be loaded into zebra's YANG context, so `show yang module` does not list it. Zebra and the module work as before.",
+		.suggestion = "Read libyang's message in the log; the module was probably built against another libyang or FRR. Rebuild it against the running FRR.",
+	},
+	{
 		.code = END_FERR,
 	},
 };

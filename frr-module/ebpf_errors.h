@@ -19,6 +19,7 @@ enum ebpf_log_refs {
 	EC_EBPF_CONFIG,
 	EC_EBPF_FASTPATH,
 	EC_EBPF_DATAPATH_EVENT,
+	EC_EBPF_YANG,
 };
 
 void ebpf_error_init(void);

@@ -104,11 +104,13 @@ DEFUN (show_ebpf_interfaces,
 {
 	int n = ebpf_fastpath_list(fp_list, FE_IFSTATS_MAX);
 	bool uj = argc > 3;
-	json_object *json = NULL, *ji;
+	json_object *json = NULL, *ja = NULL, *ji;
 
-	if (uj)
+	if (uj) {
 		json = json_object_new_object();
-	else if (n)
+		ja = json_object_new_array();
+		json_object_object_add(json, "interfaces", ja);
+	} else if (n)
 		vty_out(vty, "%-16s %7s %-12s %7s %7s %12s %12s\n", "Interface",
 			"Ifindex", "Mode", "Link", "Prog", "Received",
 			"Forwarded");
@@ -126,13 +128,14 @@ DEFUN (show_ebpf_interfaces,
 			continue;
 		}
 		ji = json_object_new_object();
+		json_object_string_add(ji, "name", ifname(f->ifindex));
 		json_object_int_add(ji, "ifindex", f->ifindex);
 		json_object_string_add(ji, "mode", ebpf_fp_mode_str(f->mode));
 		json_object_int_add(ji, "linkId", f->link_id);
 		json_object_int_add(ji, "programId", f->prog_id);
 		json_object_boolean_add(ji, "attached", f->link_id != 0);
 		json_object_boolean_add(ji, "adopted", f->adopted);
-		json_object_object_add(json, ifname(f->ifindex), ji);
+		json_object_array_add(ja, ji);
 	}
 	if (uj)
 		vty_json(vty, json);
@@ -141,13 +144,14 @@ DEFUN (show_ebpf_interfaces,
 	return CMD_SUCCESS;
 }
 
-static json_object *stats_json(const struct fe_if_stats *s)
+static json_object *stats_json(const char *name, const struct fe_if_stats *s)
 {
 	json_object *j = json_object_new_object();
 	json_object *jp = json_object_new_object();
 	json_object *jd = json_object_new_object();
 	uint64_t passed = 0;
 
+	json_object_string_add(j, "name", name);
 	json_object_int_add(j, "rxPackets", s->rx_packets);
 	json_object_int_add(j, "rxBytes", s->rx_bytes);
 	json_object_int_add(j, "forwardedPackets", s->fwd_packets);
@@ -207,15 +211,15 @@ DEFUN (show_ebpf_counters,
 
 	if (uj) {
 		json = json_object_new_object();
-		jifs = json_object_new_object();
+		jifs = json_object_new_array();
 		json_object_object_add(json, "interfaces", jifs);
 	}
 	for (int i = 0; i < n; i++) {
 		const struct fe_if_stats *s = &fp_list[i].stats;
 
 		if (uj) {
-			json_object_object_add(jifs, ifname(fp_list[i].ifindex),
-					       stats_json(s));
+			json_object_array_add(
+				jifs, stats_json(ifname(fp_list[i].ifindex), s));
 			continue;
 		}
 		vty_out(vty, "%s (%s):\n", ifname(fp_list[i].ifindex),

@@ -303,10 +303,15 @@ DEFUN (show_ebpf_policies,
 {
 	struct fe_policy_set *s = ebpf_policies();
 	bool uj = argc > 3;
-	json_object *json = uj ? json_object_new_object() : NULL;
+	json_object *json = NULL, *ja = NULL;
 	char dst[64], src[64], act[96];
 	size_t n = fe_policy_count(s);
 
+	if (uj) {
+		json = json_object_new_object();
+		ja = json_object_new_array();
+		json_object_object_add(json, "policies", ja);
+	}
 	if (!uj && n)
 		vty_out(vty, "%-16s %-22s %-24s %12s %14s\n", "Policy",
 			"Destination", "Action", "Packets", "Bytes");
@@ -332,6 +337,7 @@ DEFUN (show_ebpf_policies,
 		}
 		json_object *jp = json_object_new_object();
 
+		json_object_string_add(jp, "name", p->name);
 		if (p->has_match)
 			json_object_string_add(jp, "destination", dst);
 		if (p->has_src)
@@ -353,7 +359,7 @@ DEFUN (show_ebpf_policies,
 		json_object_boolean_add(jp, "installed", fe_policy_complete(p));
 		json_object_int_add(jp, "packets", pk);
 		json_object_int_add(jp, "bytes", by);
-		json_object_object_add(json, p->name, jp);
+		json_object_array_add(ja, jp);
 	}
 	if (uj)
 		vty_json(vty, json);

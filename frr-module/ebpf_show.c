@@ -103,7 +103,7 @@ static void paths_text(struct vty *vty, const struct fe_nhg_val *g,
 
 struct nhg_show {
 	struct vty *vty;
-	json_object *json;
+	json_object *json; /* the array of groups */
 	int n;
 };
 
@@ -112,7 +112,6 @@ static int nhg_show_one(uint32_t id, void *arg)
 	struct nhg_show *s = arg;
 	uint32_t refs = 0;
 	bool held = false;
-	char key[16];
 
 	if (ebpf_mirror_nhg_get(id, &nhg, &refs, &held))
 		return 0;
@@ -122,14 +121,14 @@ static int nhg_show_one(uint32_t id, void *arg)
 		uint64_t pk = 0, by = 0;
 
 		ebpf_fastpath_nhg_stats(id, &pk, &by);
+		json_object_int_add(jg, "id", id);
 		json_object_int_add(jg, "routes", refs);
 		json_object_int_add(jg, "fastPathChosenPackets", pk);
 		json_object_int_add(jg, "fastPathChosenBytes", by);
 		json_object_boolean_add(jg, "installedByZebra", held);
 		json_object_int_add(jg, "totalWeight", nhg.total_weight);
 		json_object_object_add(jg, "paths", paths_json(&nhg));
-		snprintf(key, sizeof(key), "%u", id);
-		json_object_object_add(s->json, key, jg);
+		json_object_array_add(s->json, jg);
 		return 0;
 	}
 	vty_out(s->vty, "ID %u: %u path%s, used by %u route%s%s\n", id,
@@ -148,12 +147,16 @@ DEFUN (show_ebpf_nexthop_groups,
        JSON_STR)
 {
 	struct nhg_show s = { .vty = vty };
+	json_object *json = NULL;
 
-	if (argc > 3)
-		s.json = json_object_new_object();
+	if (argc > 3) {
+		json = json_object_new_object();
+		s.json = json_object_new_array();
+		json_object_object_add(json, "nexthopGroups", s.json);
+	}
 	ebpf_mirror_nhg_foreach(nhg_show_one, &s);
-	if (s.json)
-		vty_json(vty, s.json);
+	if (json)
+		vty_json(vty, json);
 	else if (!s.n)
 		vty_out(vty, "No nexthop groups in the mirror.\n");
 	return CMD_SUCCESS;
@@ -330,7 +333,7 @@ DEFUN (show_ebpf_status,
 	}
 	if (uj) {
 		json_object *json = json_object_new_object();
-		json_object *jifs = json_object_new_object();
+		json_object *jifs = json_object_new_array();
 		json_object *jmaps = json_object_new_object();
 
 		json_object_string_add(json, "pinPath", st.pin_path);
@@ -344,9 +347,15 @@ DEFUN (show_ebpf_status,
 			json_object_int_add(json, "xdpProgramId", prog_ids[0]);
 		if (prog_ids[1])
 			json_object_int_add(json, "tcProgramId", prog_ids[1]);
-		for (int i = 0; i < n; i++)
-			json_object_string_add(jifs, ifname(status_ifs[i].ifindex),
+		for (int i = 0; i < n; i++) {
+			json_object *ji = json_object_new_object();
+
+			json_object_string_add(ji, "name",
+					       ifname(status_ifs[i].ifindex));
+			json_object_string_add(ji, "mode",
 					       ebpf_fp_mode_str(status_ifs[i].mode));
+			json_object_array_add(jifs, ji);
+		}
 		json_object_object_add(json, "interfaces", jifs);
 		json_object_string_add(json, "ipv4Lookup", lookup);
 		if (why)

@@ -21,6 +21,7 @@
 #include "ebpf_repair.h"
 #include "ebpf_mirror.h"
 #include "ebpf_vty.h"
+#include "ebpf_yang.h"
 
 static int ebpf_late_init(struct thread_master *tm)
 {
@@ -31,6 +32,7 @@ static int ebpf_late_init(struct thread_master *tm)
 	ebpf_policy_vty_init();
 	ebpf_show_init();
 	ebpf_events_vty_init();
+	ebpf_yang_init();
 	if (ebpf_dplane_register())
 		flog_err(EC_EBPF_MAP_OPEN,
 			 "ebpf: cannot register the dataplane provider; mirror disabled");

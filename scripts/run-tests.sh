@@ -36,7 +36,8 @@ step topotests sh -c 'cd topotests && exec /usr/bin/python3 -m pytest -v -p no:c
 /usr/bin/python3 - "$log" <<'PY'
 import glob, re, sys
 p = f = s = 0
-for path in glob.glob("tests/unit/*.log") + glob.glob("tests/datapath/*.log"):
+for path in (glob.glob("tests/unit/*.log") + glob.glob("tests/datapath/*.log")
+             + glob.glob("tests/yang/*.log")):
     text = open(path).read()
     m = re.search(r"\[  PASSED  \] (\d+) test", text)
     p += int(m.group(1)) if m else 0

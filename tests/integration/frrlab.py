@@ -248,6 +248,40 @@ class Lab:
             os.chown(path, self.frr_uid, self.frr_gid)
         return path
 
+    def fastpath_rig(self):
+        """h1 -- r -- h2 over three links, as the fast-path tests use it:
+
+          h1 198.51.100.10 -- r-in | r | r-out  -- h2 192.0.2.2
+                                   |   | r-out2 -- h2 203.0.113.2
+                                   |   | r-out3 -- h2 100.64.3.2
+
+        h2 owns 198.18.0.1 on lo; h1 and h2 route through r. Sets
+        self.h1, self.r, self.h2."""
+        h1, r, h2 = self.netns("h1"), self.netns("r"), self.netns("h2")
+        self.link(h1, "h1-eth0", r, "r-in")
+        self.link(r, "r-out", h2, "h2-eth0")
+        self.link(r, "r-out2", h2, "h2-eth1")
+        self.link(r, "r-out3", h2, "h2-eth2")
+        self.addresses((
+            (h1, "h1-eth0", "198.51.100.10/24", "2001:db8:10::10/64"),
+            (r, "r-in", "198.51.100.1/24", "2001:db8:10::1/64"),
+            (r, "r-out", "192.0.2.1/24", "2001:db8:20::1/64"),
+            (h2, "h2-eth0", "192.0.2.2/24", "2001:db8:20::2/64"),
+            (r, "r-out2", "203.0.113.1/24", "2001:db8:30::1/64"),
+            (h2, "h2-eth1", "203.0.113.2/24", "2001:db8:30::2/64"),
+            (r, "r-out3", "100.64.3.1/24", "2001:db8:40::1/64"),
+            (h2, "h2-eth2", "100.64.3.2/24", "2001:db8:40::2/64")))
+        self.ip(h2, "addr add 198.18.0.1/32 dev lo")
+        self.ip(h1, "route add default via 198.51.100.1")
+        self.ip(h1, "-6 route add default via 2001:db8:10::1")
+        self.ip(h2, "route add default via 192.0.2.1")
+        self.ip(h2, "-6 route add default via 2001:db8:20::1")
+        # XDP redirect into a veth needs NAPI on its peer: GRO gives it.
+        for ns, dev in ((h1, "h1-eth0"), (h2, "h2-eth0"), (h2, "h2-eth1"),
+                        (h2, "h2-eth2")):
+            sh(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "gro", "on"])
+        self.h1, self.r, self.h2 = h1, r, h2
+
     def zebra(self, ns, conf, module=None, extra=()):
         args = ["-M", module or find_module()] + list(extra)
         d = Daemon(self, ns, "zebra", args, conf)
@@ -271,6 +305,12 @@ class Lab:
 def dump_mirror(pin_path):
     """The pinned maps, read back by frr-ebpf-dump."""
     return json.loads(sh([find_dump(), "-p", pin_path]))
+
+
+def keyed(entries, key="name"):
+    """The entries of a `show ebpf ... json` list (the YANG model's shape:
+    an array of objects, each with its key) as a dict by that key."""
+    return {e[key]: e for e in entries}
 
 
 def wait_for(fn, timeout=15, interval=0.2):

@@ -39,34 +39,12 @@ MARK = b"FEID"
 @pytest.fixture(scope="module")
 def rig():
     lab = frrlab.Lab("fe-fp")
-    h1, r, h2 = lab.netns("h1"), lab.netns("r"), lab.netns("h2")
-    lab.link(h1, "h1-eth0", r, "r-in")
-    lab.link(r, "r-out", h2, "h2-eth0")
-    lab.link(r, "r-out2", h2, "h2-eth1")
-    lab.link(r, "r-out3", h2, "h2-eth2")
-    lab.addresses(((h1, "h1-eth0", "198.51.100.10/24", "2001:db8:10::10/64"),
-                   (r, "r-in", "198.51.100.1/24", "2001:db8:10::1/64"),
-                   (r, "r-out", "192.0.2.1/24", "2001:db8:20::1/64"),
-                   (h2, "h2-eth0", "192.0.2.2/24", "2001:db8:20::2/64"),
-                   (r, "r-out2", "203.0.113.1/24", "2001:db8:30::1/64"),
-                   (h2, "h2-eth1", "203.0.113.2/24", "2001:db8:30::2/64"),
-                   (r, "r-out3", "100.64.3.1/24", "2001:db8:40::1/64"),
-                   (h2, "h2-eth2", "100.64.3.2/24", "2001:db8:40::2/64")))
-    lab.ip(h2, "addr add 198.18.0.1/32 dev lo")
-    lab.ip(h1, "route add default via 198.51.100.1")
-    lab.ip(h1, "-6 route add default via 2001:db8:10::1")
-    lab.ip(h2, "route add default via 192.0.2.1")
-    lab.ip(h2, "-6 route add default via 2001:db8:20::1")
-    # XDP redirect into a veth needs NAPI on its peer: GRO gives it.
-    for ns, dev in ((h1, "h1-eth0"), (h2, "h2-eth0"), (h2, "h2-eth1"),
-                    (h2, "h2-eth2")):
-        frrlab.sh(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "gro", "on"])
-    lab.h1, lab.r, lab.h2 = h1, r, h2
+    lab.fastpath_rig()
     lab.pin = lab.pin_path("fp")
     lab.zebra_conf = f"ebpf pin-path {lab.pin}\n"
-    lab.z = lab.zebra(r, lab.zebra_conf)
-    lab.s = lab.staticd(r, "ip route 198.18.0.0/24 192.0.2.2\n"
-                           "ip route 198.18.0.0/24 203.0.113.2\n")
+    lab.z = lab.zebra(lab.r, lab.zebra_conf)
+    lab.s = lab.staticd(lab.r, "ip route 198.18.0.0/24 192.0.2.2\n"
+                               "ip route 198.18.0.0/24 203.0.113.2\n")
     assert ecmp_route_mirrored(lab), "the ECMP route never reached the mirror"
     yield lab
     lab.close()
@@ -79,7 +57,7 @@ def mac(ns, dev):
 
 def fp_config(z, mode):
     """Attach `mode` on both of r's interfaces, or detach (mode None)."""
-    attached = z.vty.json("show ebpf interfaces json")
+    attached = interfaces(z)
     lines = []
     for dev in ("r-in", "r-out", "r-out2", "r-out3"):
         if mode:
@@ -91,7 +69,20 @@ def fp_config(z, mode):
 
 
 def counters(z):
-    return z.vty.json("show ebpf counters json").get("interfaces", {})
+    return frrlab.keyed(z.vty.json("show ebpf counters json")["interfaces"])
+
+
+def interfaces(z):
+    return frrlab.keyed(z.vty.json("show ebpf interfaces json")["interfaces"])
+
+
+def policies(z):
+    return frrlab.keyed(z.vty.json("show ebpf policies json")["policies"])
+
+
+def nexthop_groups(z):
+    return frrlab.keyed(
+        z.vty.json("show ebpf nexthop-groups json")["nexthopGroups"], "id")
 
 
 def warm_up(lab):
@@ -177,11 +168,11 @@ def test_differential_kernel_xdp_tc(rig):
     assert rig.z.vty.json("show ebpf mirror json")["fastPathIpv4Lookup"] == "direct"
     status = rig.z.vty.json("show ebpf status json")
     assert status["fastPathLoaded"] and status["xdpProgramId"] > 0
-    assert status["interfaces"] == {"r-in": "xdp", "r-out": "xdp",
-                                    "r-out2": "xdp", "r-out3": "xdp"}
+    assert {i["name"]: i["mode"] for i in status["interfaces"]} == {
+        "r-in": "xdp", "r-out": "xdp", "r-out2": "xdp", "r-out3": "xdp"}
     assert status["ipv4Lookup"] == "direct"
     nhg = rig.z.vty.json("show ebpf route 192.0.2.2 json")["route"]["nexthopGroup"]
-    direct = rig.z.vty.json("show ebpf nexthop-groups json")[str(nhg)]
+    direct = nexthop_groups(rig.z)[nhg]
     assert direct["fastPathChosenPackets"] >= 4, direct
     tc, ct = run_mode(rig, "tc", frames)
     fp_config(rig.z, None)
@@ -208,7 +199,7 @@ def test_differential_kernel_xdp_tc(rig):
 def test_attach_is_shown_and_written(rig):
     fp_config(rig.z, "xdp")
     try:
-        js = rig.z.vty.json("show ebpf interfaces json")
+        js = interfaces(rig.z)
         assert set(js) == {"r-in", "r-out", "r-out2", "r-out3"}
         assert js["r-in"]["mode"] == "xdp" and js["r-in"]["attached"]
         assert "xdp" in frrlab.sh(["ip", "-n", rig.r, "link", "show", "r-in"])
@@ -217,7 +208,7 @@ def test_attach_is_shown_and_written(rig):
     finally:
         fp_config(rig.z, None)
     assert "xdp" not in frrlab.sh(["ip", "-n", rig.r, "link", "show", "r-in"])
-    assert rig.z.vty.json("show ebpf interfaces json") == {}
+    assert interfaces(rig.z) == {}
     assert "ebpf fast-path" not in rig.z.vty.cmd("show running-config")
 
 
@@ -230,7 +221,7 @@ def test_bad_attach_changes_nothing(rig):
             with pytest.raises(frrlab.VtyError) as ei:
                 rig.z.vty.config(*bad)
             assert "%" in ei.value.output
-        js = rig.z.vty.json("show ebpf interfaces json")
+        js = interfaces(rig.z)
         assert set(js) == {"r-in", "r-out", "r-out2", "r-out3"}
         assert js["r-in"]["mode"] == "tc"
     finally:
@@ -239,7 +230,7 @@ def test_bad_attach_changes_nothing(rig):
 
 def test_forwarding_survives_zebra_restart(rig):
     fp_config(rig.z, "xdp")
-    before = rig.z.vty.json("show ebpf interfaces json")
+    before = interfaces(rig.z)
     rig.z.stop()
     try:
         # zebra is gone: the pinned links keep the programs attached
@@ -253,7 +244,7 @@ def test_forwarding_survives_zebra_restart(rig):
             f"interface {d}\n ebpf fast-path xdp\n"
             for d in ("r-in", "r-out", "r-out2", "r-out3"))
         rig.z = rig.zebra(rig.r, conf)
-    after = rig.z.vty.json("show ebpf interfaces json")
+    after = interfaces(rig.z)
     assert after["r-in"]["adopted"] is True
     assert after["r-in"]["linkId"] == before["r-in"]["linkId"]
     # the counters kept counting while zebra was down
@@ -305,7 +296,7 @@ def fastpath(rig):
                         "-W", "1", dst], capture_output=True)
     yield rig
     rig.z.vty.config("no ebpf ecmp algorithm")
-    for name in rig.z.vty.json("show ebpf policies json"):
+    for name in policies(rig.z):
         rig.z.vty.config(f"no ebpf policy {name}")
     fp_config(rig.z, None)
 
@@ -333,8 +324,7 @@ def test_ecmp_hash_threshold_spreads_and_keeps_flows(fastpath):
            rig.z.vty.json("show ebpf counters json")["nexthops"]}
     assert nhs.get("192.0.2.2", 0) >= 2 * n0 - 10, nhs
     assert nhs.get("203.0.113.2", 0) >= 2 * n1 - 10, nhs
-    group = rig.z.vty.json("show ebpf nexthop-groups json")[
-        str(js["route"]["nexthopGroup"])]
+    group = nexthop_groups(rig.z)[js["route"]["nexthopGroup"]]
     assert group["fastPathChosenPackets"] >= 400
     assert sum(p["forwardedPackets"] for p in group["paths"]) >= 400
 
@@ -345,7 +335,7 @@ def test_policy_drop_count_and_pin(fastpath):
     rig.z.vty.config("ebpf policy blk match destination 198.18.0.0/24",
                      "ebpf policy blk action drop")
     assert cross(rig, fl, LINKS) == []
-    pol = rig.z.vty.json("show ebpf policies json")["blk"]
+    pol = policies(rig.z)["blk"]
     assert pol["packets"] >= 40 and pol["installed"] is True
 
     rig.z.vty.config("ebpf policy blk action pin 203.0.113.2")
@@ -375,7 +365,7 @@ def test_bad_policy_changes_nothing(fastpath):
                 "ebpf policy a match destination 198.18.0.0/24 source 2001:db8::/32"):
         with pytest.raises(frrlab.VtyError):
             rig.z.vty.config(bad)
-    js = rig.z.vty.json("show ebpf policies json")
+    js = policies(rig.z)
     assert set(js) == {"a"} and js["a"]["action"] == "count"
 
 
@@ -407,9 +397,9 @@ def test_local_repair_on_link_down(fastpath):
 
 def test_nexthop_groups_show(rig):
     assert ecmp_route_mirrored(rig)
-    js = rig.z.vty.json("show ebpf nexthop-groups json")
+    js = nexthop_groups(rig.z)
     route = rig.z.vty.json("show ebpf route 198.18.0.1 json")["route"]
-    g = js[str(route["nexthopGroup"])]
+    g = js[route["nexthopGroup"]]
     assert g["routes"] >= 1
     assert sorted(p["gateway"] for p in g["paths"]) == ["192.0.2.2",
                                                         "203.0.113.2"]
