@@ -103,10 +103,8 @@ def path_packets(router, dst):
 def interface_counters(router, ifname):
     """One interface's counters from `show ebpf counters json` ({} if not
     there)."""
-    ifs = show(router, "show ebpf counters json").get("interfaces", {})
-    if isinstance(ifs, list):
-        ifs = {i.get("name"): i for i in ifs}
-    return ifs.get(ifname, {})
+    ifs = show(router, "show ebpf counters json").get("interfaces", [])
+    return next((i for i in ifs if i.get("name") == ifname), {})
 
 
 def forwarded(router, ifnames):
@@ -118,7 +116,8 @@ def forwarded(router, ifnames):
 
 def attached_modes(router):
     """{ifname: mode} of the interfaces with the fast path attached."""
-    return show(router, "show ebpf status json").get("interfaces", {})
+    ifs = show(router, "show ebpf status json").get("interfaces", [])
+    return {i["name"]: i["mode"] for i in ifs}
 
 
 def expect_attached(router, want):
@@ -220,12 +219,8 @@ def configure(router, *lines):
 
 def policy(router, name):
     """One policy from `show ebpf policies json` ({} if not there)."""
-    pols = show(router, "show ebpf policies json")
-    if isinstance(pols, dict) and isinstance(pols.get("policies"), list):
-        pols = pols["policies"]
-    if isinstance(pols, list):
-        pols = {p.get("name"): p for p in pols}
-    return pols.get(name, {})
+    pols = show(router, "show ebpf policies json").get("policies", [])
+    return next((p for p in pols if p.get("name") == name), {})
 
 
 def rx_packets(router, ifname):
