@@ -1144,6 +1144,14 @@ int ebpf_mirror_nhg_get(uint32_t id, struct fe_nhg_val *val, uint32_t *refs,
 	return ret;
 }
 
+static int id_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* In id order: what an operator reads and scripts diff. */
 int ebpf_mirror_nhg_foreach(int (*cb)(uint32_t id, void *arg), void *arg)
 {
 	uint32_t *ids = NULL;
@@ -1155,6 +1163,8 @@ int ebpf_mirror_nhg_foreach(int (*cb)(uint32_t id, void *arg), void *arg)
 	if (m.skel)
 		ids = ebpf_map_keys(m.fd[EBPF_MAP_NHG], sizeof(*ids), &n);
 	ebpf_mirror_unlock();
+	if (ids)
+		qsort(ids, n, sizeof(*ids), id_cmp);
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = cb(ids[i], arg);
 	free(ids);
