@@ -378,6 +378,14 @@ DEFUN (show_ebpf_status,
 			json_object_int_add(json, "hijackProtections",
 					    fe_hijack_count(ebpf_detect_hijacks()));
 		}
+		{
+			struct ebpf_detect_counters dc;
+
+			ebpf_detect_get_counters(&dc);
+			json_object_int_add(json, "detectionChangesEvaluated",
+					    dc.changes);
+			json_object_int_add(json, "detectionQueued", dc.queued);
+		}
 		json_object_int_add(json, "mirrorErrors", ebpf_counters.errors);
 		json_object_int_add(json, "dir24Errors",
 				    ebpf_counters.d24_errors);
