@@ -57,6 +57,7 @@ static struct {
 	size_t qhead, qn, qcap;
 	const struct change *cur;
 	uint64_t changes, batches;
+	uint64_t busy_ns; /* time spent in the hook and the job */
 	uint64_t aspath_with, aspath_without;
 } d;
 
@@ -70,7 +71,21 @@ int64_t ebpf_detect_now(void)
 
 time_t ebpf_detect_wall(int64_t ms)
 {
-	return time(NULL) - (time_t)((ebpf_detect_now() - ms) / 1000);
+	struct timespec rt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	return (time_t)(((int64_t)rt.tv_sec * 1000 + rt.tv_nsec / 1000000 -
+			 (ebpf_detect_now() - ms)) /
+			1000);
+}
+
+/* The detectors' own cost, reported by show ebpf status json. */
+static uint64_t ns_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static bool detect_on(void)
@@ -122,17 +137,23 @@ static bool re_origin(const struct route_entry *re, uint32_t *origin,
 	return fe_aspath_origin(path, origin);
 }
 
-static void snap(const struct route_entry *re, struct ebpf_ev_route *r)
+/* has_aspath (may be NULL): a BGP route that came with its AS path. */
+static void snap(const struct route_entry *re, struct ebpf_ev_route *r,
+		 bool *has_aspath)
 {
 	const struct nexthop *nh;
-	bool has_aspath;
+	bool aspath;
 
 	memset(r, 0, sizeof(*r));
+	if (has_aspath)
+		*has_aspath = false;
 	if (!re)
 		return;
 	r->present = true;
 	r->protocol = re->type;
-	r->origin_known = re_origin(re, &r->origin, &has_aspath);
+	r->origin_known = re_origin(re, &r->origin, &aspath);
+	if (has_aspath)
+		*has_aspath = aspath;
 	for (ALL_NEXTHOPS(re->nhe->nhg, nh)) {
 		struct ebpf_ev_nh *e;
 
@@ -181,7 +202,7 @@ static void rib_snap(const struct fe_prefix *fp, struct ebpf_ev_route *r)
 	to_prefix(fp, &p);
 	rn = route_node_lookup(t, &p);
 	if (rn) {
-		snap(selected(rn), r);
+		snap(selected(rn), r, NULL);
 		route_unlock_node(rn);
 	}
 }
@@ -215,9 +236,9 @@ static void on_flap(const struct fe_flap_entry *e, enum fe_flap_event fev,
 	if (fev == FE_FLAP_EV_FLAPPING) {
 		ev.kind = EBPF_EV_FLAPPING;
 		snprintf(ev.detail, sizeof(ev.detail),
-			 "%s is flapping: penalty %.0f crossed %u after %u changes in %llds%s",
+			 "%s is flapping: penalty %.0f crossed %u after %u changes in %.1fs%s",
 			 ev.prefix, e->penalty, c->suppress, e->changes,
-			 (long long)(now - e->first) / 1000,
+			 (now - e->first) / 1000.0,
 			 d.flap_kernel ? "; the fast path hands it to the kernel until it is stable"
 				       : "");
 		if (d.flap_kernel)
@@ -341,12 +362,10 @@ static void evaluate(const struct fe_prefix *p, bool flap,
 {
 	struct ebpf_ev_route new;
 	struct change c = { .prefix = *p, .old = old, .new = &new };
-	bool has_aspath = false;
-	uint32_t origin;
+	bool has_aspath;
 
-	snap(re, &new);
+	snap(re, &new, &has_aspath);
 	if (re && re->type == ZEBRA_ROUTE_BGP) {
-		re_origin(re, &origin, &has_aspath);
 		if (has_aspath)
 			d.aspath_with++;
 		else
@@ -390,6 +409,7 @@ static void detect_run(struct thread *t)
 {
 	int64_t now = ebpf_detect_now();
 	unsigned int budget = DETECT_BATCH;
+	uint64_t t0 = ns_now();
 
 	while (d.qhead < d.qn && budget--) {
 		struct pending *pe = &d.q[d.qhead++];
@@ -407,6 +427,7 @@ static void detect_run(struct thread *t)
 	ebpf_internal_commit();
 	if (d.qhead < d.qn)
 		schedule();
+	d.busy_ns += ns_now() - t0;
 }
 
 static int detect_rib_update(struct route_node *rn, const char *reason)
@@ -415,9 +436,11 @@ static int detect_rib_update(struct route_node *rn, const char *reason)
 	const struct prefix *dst, *src;
 	enum fe_flap_change kind;
 	struct pending *pe;
+	uint64_t t0;
 
 	if (!detect_on())
 		return 0;
+	t0 = ns_now();
 	/* The steps of rib_process that change the selected route. */
 	if (strcmp(reason, "new route selected") == 0)
 		kind = FE_FLAP_INSTALL;
@@ -450,12 +473,13 @@ static int detect_rib_update(struct route_node *rn, const char *reason)
 	pe->kind = kind;
 	/* The route being replaced; it may be freed before the job runs. */
 	if (kind == FE_FLAP_INSTALL)
-		snap(NULL, &pe->old);
+		snap(NULL, &pe->old, NULL);
 	else
 		snap(rib_dest_from_rnode(rn) ? rib_dest_from_rnode(rn)->selected_fib
 					     : NULL,
-		     &pe->old);
+		     &pe->old, NULL);
 	schedule();
+	d.busy_ns += ns_now() - t0;
 	return 0;
 }
 
@@ -619,6 +643,7 @@ void ebpf_detect_get_counters(struct ebpf_detect_counters *c)
 	c->changes = d.changes;
 	c->queued = d.qn - d.qhead;
 	c->batches = d.batches;
+	c->busy_us = d.busy_ns / 1000;
 }
 
 void ebpf_detect_init(struct thread_master *tm)

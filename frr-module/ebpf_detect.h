@@ -51,6 +51,7 @@ struct ebpf_detect_counters {
 	uint64_t changes;   /* RIB changes evaluated */
 	uint64_t queued;    /* waiting now */
 	uint64_t batches;
+	uint64_t busy_us;   /* main-thread time spent detecting */
 };
 void ebpf_detect_get_counters(struct ebpf_detect_counters *c);
 

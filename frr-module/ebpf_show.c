@@ -385,6 +385,8 @@ DEFUN (show_ebpf_status,
 			json_object_int_add(json, "detectionChangesEvaluated",
 					    dc.changes);
 			json_object_int_add(json, "detectionQueued", dc.queued);
+			json_object_int_add(json, "detectionBusyMicroseconds",
+					    dc.busy_us);
 		}
 		json_object_int_add(json, "mirrorErrors", ebpf_counters.errors);
 		json_object_int_add(json, "dir24Errors",

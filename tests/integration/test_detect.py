@@ -43,6 +43,7 @@ neighbor 192.0.2.1 {
 """
 
 FLAP_PREFIX = "198.51.100.128/25"
+FLAP_PREFIX6 = "2001:db8:f1::/48"
 PROTECTED = "198.18.0.0/16"
 
 
@@ -114,16 +115,21 @@ def test_flapping_then_stable_with_kernel_action(lab):
                  "ebpf flap-detection action kernel", "debug ebpf detection")
     assert "eBPF detection debugging is on" in z.vty.cmd("show debugging")
     t0 = time.time()
+    v4, v6 = f"ip route {FLAP_PREFIX} 192.0.2.2", f"ipv6 route {FLAP_PREFIX6} 2001:db8:1::2"
     for _ in range(3):
-        lab.s.vty.config(f"ip route {FLAP_PREFIX} 192.0.2.2")
+        lab.s.vty.config(v4, v6)
         time.sleep(0.3)
-        lab.s.vty.config(f"no ip route {FLAP_PREFIX} 192.0.2.2")
+        lab.s.vty.config("no " + v4, "no " + v6)
         time.sleep(0.3)
-    lab.s.vty.config(f"ip route {FLAP_PREFIX} 192.0.2.2")
+    lab.s.vty.config(v4, v6)
     ev = frrlab.wait_for(lambda: find_event(z, "flapping", FLAP_PREFIX), 10)
     assert ev, z.vty.cmd("show ebpf flaps")
     assert ev[0]["severity"] == "warning"
     assert ev[0]["protocol"] == "static"
+    # Raised by an install or a delete: the route is on one side.
+    assert {"gateway": "192.0.2.2", "interface": "r-eth0"} in \
+        ev[0]["newNexthops"] + ev[0]["oldNexthops"]
+    assert frrlab.wait_for(lambda: find_event(z, "flapping", FLAP_PREFIX6), 5)
     assert time.time() - t0 < 10
     flaps = z.vty.json("show ebpf flaps json")
     entry = flaps["prefixes"][FLAP_PREFIX]
@@ -148,7 +154,7 @@ def test_flapping_then_stable_with_kernel_action(lab):
     assert st[0]["severity"] == "informational"
     assert FLAP_PREFIX not in policies(lab)
     assert z.vty.json("show ebpf flaps json")["prefixes"][FLAP_PREFIX]["state"] == "stable"
-    lab.s.vty.config(f"no ip route {FLAP_PREFIX} 192.0.2.2")
+    lab.s.vty.config("no " + v4, "no " + v6)
     z.vty.config("no debug ebpf detection")
 
 
