@@ -247,10 +247,11 @@ int fe_flap_change(struct fe_flap_table *t, const struct fe_prefix *p,
 	if (n && n->e.flapping && now >= n->e.reuse_at)
 		become_stable(t, n, now);
 	if (n && decayed(t, n, now)) {
-		/* Forgotten history: start afresh, as if expired. */
-		memset(&n->e, 0, sizeof(n->e));
-		n->e.prefix = *p;
-		n->e.first = now;
+		/* Forgotten history: as if the sweep had expired it already. */
+		*pp = n->next;
+		free(n);
+		t->count--;
+		n = NULL;
 	}
 	if (!n) {
 		/* A first install is not churn. */

@@ -236,6 +236,10 @@ static void test_expiry(void **state)
 	fe_flap_change(t, &p, FE_FLAP_DELETE, 300 * SEC);
 	assert_int_equal(fe_flap_get(t, &p)->changes, 1);
 	assert_int_equal(fe_flap_get(t, &p)->first, 300 * SEC);
+	/* An install after the history is forgotten is free, as a first one. */
+	assert_int_equal(fe_flap_change(t, &p, FE_FLAP_INSTALL, 1000 * SEC), 0);
+	assert_null(fe_flap_get(t, &p));
+	assert_int_equal(fe_flap_count(t), 0);
 	fe_flap_free(t);
 }
 
