@@ -8,6 +8,7 @@
 #define EBPF_DEBUG_MIRROR 0x01
 #define EBPF_DEBUG_DATAPATH 0x02
 #define EBPF_DEBUG_EVENTS 0x04
+#define EBPF_DEBUG_DETECTION 0x08
 
 extern atomic_uint ebpf_debug_flags;
 

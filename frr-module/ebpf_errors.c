@@ -54,6 +54,18 @@ static struct log_ref ebpf_ferr[] = {
 		.suggestion = "See `show ebpf events`; compare `show ip route` with `ip route get`; a disagreement that persists points at routes installed outside zebra.",
 	},
 	{
+		.code = EC_EBPF_FLAP,
+		.title = "Route flapping",
+		.description = "A prefix's selected route changed often enough for its flap penalty (RFC 2439 arithmetic, `ebpf flap-detection`) to cross the suppress threshold (flapping), or has decayed below the reuse threshold again (stable). Routes are not withheld; with `ebpf flap-detection action kernel` the fast path hands the prefix's traffic to the kernel while it flaps.",
+		.suggestion = "See `show ebpf flaps` and `show ebpf events kind flapping`; find the unstable link or neighbour with `show ip route PREFIX` and the protocol's logs.",
+	},
+	{
+		.code = EC_EBPF_HIJACK,
+		.title = "Protected prefix alert",
+		.description = "A prefix protected by `ebpf hijack protect` was selected with an unexpected origin AS, has a more-specific beyond its max-length or from an unexpected origin, was withdrawn, or changed origin (MOAS); or such an alert was cleared.",
+		.suggestion = "See `show ebpf hijacks` and `show bgp PREFIX`; contact the announcing AS. With `mitigate` the fast path forwards the suspicious more-specific by the protected route; `clear ebpf hijack PREFIX` acknowledges the alerts.",
+	},
+	{
 		.code = EC_EBPF_YANG,
 		.title = "eBPF module YANG model not loaded",
 		.description = "The frr-ebpf YANG model embedded in the module could not be loaded into zebra's YANG context, so `show yang module` does not list it. Zebra and the module work as before.",

@@ -19,6 +19,8 @@ enum ebpf_log_refs {
 	EC_EBPF_CONFIG,
 	EC_EBPF_FASTPATH,
 	EC_EBPF_DATAPATH_EVENT,
+	EC_EBPF_FLAP,   /* a prefix started or stopped flapping */
+	EC_EBPF_HIJACK, /* a protected prefix raised or cleared an alert */
 	EC_EBPF_YANG,
 };
 

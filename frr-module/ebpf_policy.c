@@ -26,6 +26,40 @@
 
 static struct fe_policy_set *policies;
 
+enum internal_state {
+	INT_NO_FASTPATH,
+	INT_INSTALLED,
+	INT_OPERATOR,
+	INT_HIJACK,
+	INT_NO_ROUTE,
+	INT_NO_ROOM,
+};
+
+static const char *const internal_state_names[] = {
+	[INT_NO_FASTPATH] = "noFastPath",
+	[INT_INSTALLED] = "installed",
+	[INT_OPERATOR] = "operatorPolicy",
+	[INT_HIJACK] = "hijackMitigation",
+	[INT_NO_ROUTE] = "noCoveringRoute",
+	[INT_NO_ROOM] = "noRoom",
+};
+
+struct internal {
+	struct fe_prefix dst;
+	enum ebpf_internal_owner owner;
+	enum fe_policy_action action;
+	uint32_t nhg_id;
+	uint32_t id; /* counter slot, UINT32_MAX without one */
+	enum internal_state state;
+};
+
+/* Few (bounded by the policy tries): a plain array. */
+static struct {
+	struct internal e[FE_POLICIES_MAX];
+	size_t n;
+	bool dirty;
+} internals;
+
 struct ebpf_ecmp_cfg ebpf_ecmp = { .algo = FE_ECMP_KERNEL, .hash_l4 = true };
 
 static const char *const algo_names[] = {
@@ -79,6 +113,148 @@ struct fe_policy_set *ebpf_policies(void)
 }
 
 
+static bool same_dst(const struct fe_prefix *a, const struct fe_prefix *b)
+{
+	return a->family == b->family && a->len == b->len &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+static struct internal *internal_find(enum ebpf_internal_owner owner,
+				      const struct fe_prefix *dst)
+{
+	for (size_t i = 0; i < internals.n; i++)
+		if (internals.e[i].owner == owner &&
+		    same_dst(&internals.e[i].dst, dst))
+			return &internals.e[i];
+	return NULL;
+}
+
+int ebpf_internal_set(enum ebpf_internal_owner owner,
+		      const struct fe_prefix *dst, enum fe_policy_action action,
+		      uint32_t nhg_id)
+{
+	struct internal *e = internal_find(owner, dst);
+
+	if (e) {
+		if (e->action != action || e->nhg_id != nhg_id)
+			internals.dirty = true;
+		e->action = action;
+		e->nhg_id = nhg_id;
+		return 0;
+	}
+	if (internals.n == FE_POLICIES_MAX)
+		return -ENOSPC;
+	e = &internals.e[internals.n++];
+	*e = (struct internal){ .dst = *dst, .owner = owner,
+				.action = action, .nhg_id = nhg_id,
+				.id = UINT32_MAX, .state = INT_NO_FASTPATH };
+	/* No slot left: kept (and shown) as noRoom, not installed. */
+	if (fe_policy_reserve_id(policies, &e->id))
+		e->id = UINT32_MAX;
+	internals.dirty = true;
+	return 0;
+}
+
+static void internal_remove(size_t i)
+{
+	if (internals.e[i].id != UINT32_MAX)
+		fe_policy_release_id(policies, internals.e[i].id);
+	internals.e[i] = internals.e[--internals.n];
+	internals.dirty = true;
+}
+
+void ebpf_internal_del(enum ebpf_internal_owner owner,
+		       const struct fe_prefix *dst)
+{
+	struct internal *e = internal_find(owner, dst);
+
+	if (e)
+		internal_remove(e - internals.e);
+}
+
+void ebpf_internal_del_all(enum ebpf_internal_owner owner)
+{
+	for (size_t i = internals.n; i-- > 0;)
+		if (internals.e[i].owner == owner)
+			internal_remove(i);
+}
+
+const char *ebpf_internal_state(enum ebpf_internal_owner owner,
+				const struct fe_prefix *dst)
+{
+	const struct internal *e = internal_find(owner, dst);
+
+	return e ? internal_state_names[e->state] : NULL;
+}
+
+uint32_t ebpf_internal_nhg(enum ebpf_internal_owner owner,
+			   const struct fe_prefix *dst)
+{
+	const struct internal *e = internal_find(owner, dst);
+
+	return e ? e->nhg_id : 0;
+}
+
+size_t ebpf_internal_count(void)
+{
+	return internals.n;
+}
+
+void ebpf_internal_commit(void)
+{
+	if (internals.dirty)
+		ebpf_policy_sync();
+}
+
+/* Decide, before writing, which internal entries go into the tries. */
+static void internal_states(bool loaded)
+{
+	for (size_t i = 0; i < internals.n; i++) {
+		struct internal *e = &internals.e[i];
+		const struct fe_policy *op = fe_policy_find_dst(policies, &e->dst);
+
+		if (op && fe_policy_complete(op))
+			e->state = INT_OPERATOR;
+		else if (e->owner == EBPF_INTERNAL_FLAP &&
+			 internal_find(EBPF_INTERNAL_HIJACK, &e->dst))
+			e->state = INT_HIJACK;
+		else if (e->action == FE_POL_NHG && !e->nhg_id)
+			e->state = INT_NO_ROUTE;
+		else if (e->id == UINT32_MAX)
+			e->state = INT_NO_ROOM;
+		else
+			e->state = loaded ? INT_INSTALLED : INT_NO_FASTPATH;
+	}
+	internals.dirty = false;
+}
+
+/* Write the internal entries marked installed; returns how many. */
+static unsigned int internal_write(int fd4, int fd6)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < internals.n; i++) {
+		struct internal *e = &internals.e[i];
+		struct fe_policy p = { .has_match = true, .dst = e->dst,
+				       .has_action = true, .action = e->action,
+				       .nhg_id = e->nhg_id, .id = e->id };
+		union fe_route_key key;
+		struct fe_policy_val val;
+		size_t keylen;
+
+		if (e->state != INT_INSTALLED)
+			continue;
+		if (fe_policy_encode(&p, 0, &key, &keylen, &val) ||
+		    bpf_map_update_elem(e->dst.family == AF_INET ? fd4 : fd6,
+					&key, &val, BPF_ANY)) {
+			e->state = INT_NO_ROOM;
+			continue;
+		}
+		n++;
+	}
+	return n;
+}
+
 void ebpf_policy_sync(void)
 {
 	struct fe_fwd *skel = ebpf_fastpath_skel();
@@ -87,7 +263,10 @@ void ebpf_policy_sync(void)
 	size_t i, n;
 	int fd4, fd6;
 
-	if (!skel || !policies)
+	if (!policies)
+		return;
+	internal_states(skel != NULL);
+	if (!skel)
 		return;
 	fd4 = bpf_map__fd(skel->maps.fe_policy4_v1);
 	fd6 = bpf_map__fd(skel->maps.fe_policy6_v1);
@@ -141,6 +320,7 @@ void ebpf_policy_sync(void)
 		}
 		cfg.npolicies++;
 	}
+	cfg.npolicies += internal_write(fd4, fd6);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &cfg,
 			    BPF_ANY);
 	if (IS_EBPF_DEBUG(DATAPATH))

@@ -36,6 +36,39 @@ extern struct ebpf_ecmp_cfg ebpf_ecmp;
 const char *ebpf_ecmp_algo_str(enum fe_ecmp_algo a);
 int ebpf_ecmp_algo_parse(const char *word);
 
+/*
+ * Entries the module installs on its own (detection mitigations): written
+ * to the policy tries after the operator's policies, never shown as or
+ * written back as policies. An operator policy on the same destination
+ * wins, then a hijack mitigation over a flap one. Changes are applied by
+ * ebpf_internal_commit() (one rewrite of the tries per batch).
+ */
+enum ebpf_internal_owner {
+	EBPF_INTERNAL_HIJACK, /* forward a suspicious more-specific by the
+			       * protected route's group */
+	EBPF_INTERNAL_FLAP,   /* a flapping prefix goes to the kernel */
+};
+
+int ebpf_internal_set(enum ebpf_internal_owner owner,
+		      const struct fe_prefix *dst, enum fe_policy_action action,
+		      uint32_t nhg_id);
+void ebpf_internal_del(enum ebpf_internal_owner owner,
+		       const struct fe_prefix *dst);
+void ebpf_internal_del_all(enum ebpf_internal_owner owner);
+/*
+ * What became of an entry, for show: "installed", "noFastPath",
+ * "operatorPolicy" (yields to it), "hijackMitigation" (yields to it),
+ * "noCoveringRoute" (no group to forward by, yet), "noRoom"; NULL if the
+ * module holds no such entry.
+ */
+const char *ebpf_internal_state(enum ebpf_internal_owner owner,
+				const struct fe_prefix *dst);
+/* Nexthop group of an entry (0 if none). */
+uint32_t ebpf_internal_nhg(enum ebpf_internal_owner owner,
+			   const struct fe_prefix *dst);
+size_t ebpf_internal_count(void);
+void ebpf_internal_commit(void);
+
 /* Packets and bytes a policy has matched, summed over CPUs. */
 int ebpf_policy_stats(uint32_t id, uint64_t *packets, uint64_t *bytes);
 

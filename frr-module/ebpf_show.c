@@ -14,6 +14,7 @@
 #include "lib/vty.h"
 
 #include "fe_ecmp.h"
+#include "ebpf_detect.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_mirror.h"
 #include "ebpf_policy.h"
@@ -373,6 +374,29 @@ DEFUN (show_ebpf_status,
 			json_object_object_add(jmaps, st.maps[i].name, jm);
 		}
 		json_object_object_add(json, "maps", jmaps);
+		{
+			uint64_t with, without;
+			const struct fe_flap_table *ft = ebpf_detect_flaps();
+
+			json_object_string_add(json, "asPathInfo",
+					       ebpf_detect_aspath_state(&with,
+									&without));
+			json_object_boolean_add(json, "originChecks",
+						with > 0);
+			json_object_boolean_add(json, "flapDetection", ft != NULL);
+			json_object_int_add(json, "hijackProtections",
+					    fe_hijack_count(ebpf_detect_hijacks()));
+		}
+		{
+			struct ebpf_detect_counters dc;
+
+			ebpf_detect_get_counters(&dc);
+			json_object_int_add(json, "detectionChangesEvaluated",
+					    dc.changes);
+			json_object_int_add(json, "detectionQueued", dc.queued);
+			json_object_int_add(json, "detectionBusyMicroseconds",
+					    dc.busy_us);
+		}
 		json_object_int_add(json, "mirrorErrors", ebpf_counters.errors);
 		json_object_int_add(json, "dir24Errors",
 				    ebpf_counters.d24_errors);
@@ -408,6 +432,24 @@ DEFUN (show_ebpf_status,
 			vty_out(vty, "    %-16s %" PRIu64 " of %u\n",
 				st.maps[i].name, st.maps[i].entries,
 				st.maps[i].max_entries);
+	{
+		uint64_t with, without;
+		const char *asp = ebpf_detect_aspath_state(&with, &without);
+
+		vty_out(vty, "  Detection:         flaps %s, %zu protected prefixes\n",
+			ebpf_detect_flaps() ? "on" : "off",
+			fe_hijack_count(ebpf_detect_hijacks()));
+		if (with)
+			vty_out(vty, "  AS path info:      received from bgpd (%" PRIu64 " BGP routes with an AS path): origin checks on\n",
+				with);
+		else
+			vty_out(vty, "  AS path info:      %s: origin checks are skipped; configure `bgp send-extra-data zebra` in bgpd\n",
+				strcmp(asp, "notReceived") == 0
+					? "not received from bgpd"
+				: strcmp(asp, "noBgpRoutes") == 0
+					? "no BGP routes seen yet"
+					: "not looked at (detection off)");
+	}
 	vty_out(vty, "  Errors:            mirror %" PRIu64 ", DIR-24-8 %" PRIu64 "\n",
 		(uint64_t)ebpf_counters.errors,
 		(uint64_t)ebpf_counters.d24_errors);

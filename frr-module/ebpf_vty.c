@@ -12,6 +12,7 @@
 #include "zebra/debug.h"
 
 #include "ebpf_debug.h"
+#include "ebpf_detect.h"
 #include "ebpf_events.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_policy.h"
@@ -185,19 +186,21 @@ DEFUN (no_ebpf_reconcile_delay,
 
 DEFUN (debug_ebpf,
        debug_ebpf_cmd,
-       "[no] debug ebpf <mirror|datapath|events>",
+       "[no] debug ebpf <mirror|datapath|events|detection>",
        NO_STR
        DEBUG_STR
        "eBPF fast path and RIB mirror\n"
        "Route and nexthop-group mirroring\n"
        "Fast-path programs, attachments, policies and settings\n"
-       "Datapath events\n")
+       "Datapath events\n"
+       "Flap and hijack detection: every RIB change evaluated\n")
 {
 	bool no = strcmp(argv[0]->text, "no") == 0;
 	const char *what = argv[no ? 3 : 2]->text;
 	unsigned int flag = strcmp(what, "mirror") == 0	  ? EBPF_DEBUG_MIRROR
 			    : strcmp(what, "datapath") == 0 ? EBPF_DEBUG_DATAPATH
-							    : EBPF_DEBUG_EVENTS;
+			    : strcmp(what, "events") == 0   ? EBPF_DEBUG_EVENTS
+							    : EBPF_DEBUG_DETECTION;
 
 	if (no)
 		atomic_fetch_and(&ebpf_debug_flags, ~flag);
@@ -215,6 +218,8 @@ static int ebpf_show_debugging(struct vty *vty)
 		vty_out(vty, "  eBPF datapath debugging is on\n");
 	if (IS_EBPF_DEBUG(EVENTS))
 		vty_out(vty, "  eBPF events debugging is on\n");
+	if (IS_EBPF_DEBUG(DETECTION))
+		vty_out(vty, "  eBPF detection debugging is on\n");
 	return 0;
 }
 
@@ -397,6 +402,7 @@ static int ebpf_config_write(struct vty *vty)
 		lines++;
 	}
 	lines += ebpf_policy_config_write(vty);
+	lines += ebpf_detect_config_write(vty);
 	lines += ebpf_events_config_write(vty);
 	if (lines)
 		vty_out(vty, "!\n");

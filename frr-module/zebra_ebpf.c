@@ -3,7 +3,7 @@
  * zebra_ebpf: mirror zebra's RIB into pinned eBPF maps.
  *
  * Load with `zebra -M ebpf`. Init only registers hooks: the dataplane
- * provider and the CLI at late init (before the dplane starts, so the
+ * provider, the detectors' rib_update hook and the CLI at late init (before the dplane starts, so the
  * initial RIB is seen), the maps once the configuration has been read (so
  * a configured pin path is honoured from the first route).
  */
@@ -13,6 +13,7 @@
 #include "lib/module.h"
 #include "lib/thread.h"
 
+#include "ebpf_detect.h"
 #include "ebpf_dplane.h"
 #include "ebpf_errors.h"
 #include "ebpf_events.h"
@@ -32,6 +33,8 @@ static int ebpf_late_init(struct thread_master *tm)
 	ebpf_policy_vty_init();
 	ebpf_show_init();
 	ebpf_events_vty_init();
+	ebpf_detect_init(tm);
+	ebpf_detect_vty_init();
 	ebpf_yang_init();
 	if (ebpf_dplane_register())
 		flog_err(EC_EBPF_MAP_OPEN,
@@ -68,6 +71,7 @@ static int ebpf_config_post(struct thread_master *tm)
 static int ebpf_fini(void)
 {
 	THREAD_OFF(sweep_thread);
+	ebpf_detect_fini();
 	ebpf_repair_stop();
 	ebpf_fastpath_close();
 	ebpf_policy_fini();

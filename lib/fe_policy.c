@@ -18,6 +18,7 @@ struct fe_policy_set {
 	size_t n;
 	/* Counter slots in use: a policy keeps its slot for its lifetime. */
 	uint8_t id_used[FE_POLICIES_MAX];
+	size_t reserved; /* slots held by fe_policy_reserve_id */
 };
 
 static const char *const action_names[] = {
@@ -126,8 +127,9 @@ static int prepare(struct fe_policy_set *s, const char *name,
 		*out = *s->p[i];
 		return 0;
 	}
-	if (s->n == FE_POLICIES_MAX) {
-		snprintf(err, errlen, "at most %d policies", FE_POLICIES_MAX);
+	if (s->n + s->reserved >= FE_POLICIES_MAX) {
+		snprintf(err, errlen, "at most %d policies (%zu slots used by detection)",
+			 FE_POLICIES_MAX, s->reserved);
 		return -ENOSPC;
 	}
 	memset(out, 0, sizeof(*out));
@@ -318,4 +320,36 @@ int fe_policy_encode(const struct fe_policy *p, uint32_t ingress_ifindex,
 	*key = k;
 	*keylen = kl;
 	return 0;
+}
+
+int fe_policy_reserve_id(struct fe_policy_set *s, uint32_t *id)
+{
+	if (s->n + s->reserved >= FE_POLICIES_MAX)
+		return -ENOSPC;
+	for (uint32_t i = 0; i < FE_POLICIES_MAX; i++) {
+		if (!s->id_used[i]) {
+			s->id_used[i] = 1;
+			s->reserved++;
+			*id = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+void fe_policy_release_id(struct fe_policy_set *s, uint32_t id)
+{
+	if (id < FE_POLICIES_MAX && s->id_used[id] && s->reserved) {
+		s->id_used[id] = 0;
+		s->reserved--;
+	}
+}
+
+const struct fe_policy *fe_policy_find_dst(const struct fe_policy_set *s,
+					   const struct fe_prefix *dst)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->p[i]->has_match && same_prefix(&s->p[i]->dst, dst))
+			return s->p[i];
+	return NULL;
 }

@@ -86,6 +86,18 @@ int fe_policy_encode(const struct fe_policy *p, uint32_t ingress_ifindex,
 		     union fe_route_key *key, size_t *keylen,
 		     struct fe_policy_val *val);
 
+/*
+ * A counter slot (and room in the policy tries) for an entry the module
+ * installs on its own, e.g. a detection mitigation; operators then have
+ * one policy less. -ENOSPC when the tries are full.
+ */
+int fe_policy_reserve_id(struct fe_policy_set *s, uint32_t *id);
+void fe_policy_release_id(struct fe_policy_set *s, uint32_t id);
+
+/* The policy matching exactly this destination, or NULL. */
+const struct fe_policy *fe_policy_find_dst(const struct fe_policy_set *s,
+					   const struct fe_prefix *dst);
+
 const char *fe_policy_action_str(enum fe_policy_action a);
 int fe_policy_action_parse(const char *word);
 

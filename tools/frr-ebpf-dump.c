@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * frr-ebpf-dump: print the pinned mirror maps as JSON, for operators,
- * exporters and tests (they compare it with `show ip route json`).
+ * exporters and tests (they compare it with `show ip route json`), and
+ * the fast path's policy tries when it is loaded (operator policies and
+ * the entries detection installs, told apart by nothing but their id).
  *
  *   frr-ebpf-dump [-p PIN_PATH]
  *
@@ -31,33 +33,48 @@ static int open_map(const char *root, const char *name)
 	return fd;
 }
 
-static void dump_routes(int fd, int family)
+/*
+ * Print every entry of an LPM trie as a JSON array, one object per entry
+ * written by print(). The syscall lookup of an LPM trie is longest-match:
+ * an exact key finds itself.
+ */
+static void dump_trie(int fd, int family, void *val,
+		      void (*print)(const char *prefix, const void *val))
 {
 	union fe_route_key key, next;
-	struct fe_route_val val;
 	struct fe_prefix p;
 	char buf[64];
 	void *prev = NULL;
 	bool first = true;
 
 	printf("[");
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (fd >= 0 && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		/* The syscall lookup of an LPM trie is longest-match: an
-		 * exact key finds itself.
-		 */
-		if (bpf_map_lookup_elem(fd, &key, &val))
+		if (bpf_map_lookup_elem(fd, &key, val) ||
+		    fe_route_key_decode(family, &key, &p))
 			continue;
-		if (fe_route_key_decode(family, &key, &p))
-			continue;
-		printf("%s\n    {\"prefix\": \"%s\", \"kind\": \"%s\", \"protocol\": %u, \"distance\": %u, \"metric\": %u, \"nhgId\": %u}",
-		       first ? "" : ",", fe_prefix_str(&p, buf, sizeof(buf)),
-		       fe_route_kind_str(val.kind), val.protocol, val.distance,
-		       val.metric, val.nhg_id);
+		printf("%s\n    ", first ? "" : ",");
+		print(fe_prefix_str(&p, buf, sizeof(buf)), val);
 		first = false;
 	}
 	printf("%s]", first ? "" : "\n  ");
+}
+
+static void print_route(const char *prefix, const void *v)
+{
+	const struct fe_route_val *val = v;
+
+	printf("{\"prefix\": \"%s\", \"kind\": \"%s\", \"protocol\": %u, \"distance\": %u, \"metric\": %u, \"nhgId\": %u}",
+	       prefix, fe_route_kind_str(val->kind), val->protocol,
+	       val->distance, val->metric, val->nhg_id);
+}
+
+static void dump_routes(int fd, int family)
+{
+	struct fe_route_val val;
+
+	dump_trie(fd, family, &val, print_route);
 }
 
 static void dump_nhgs(int fd)
@@ -98,6 +115,31 @@ static void dump_nhgs(int fd)
 	printf("%s}", first ? "" : "\n  ");
 }
 
+static void print_policy(const char *prefix, const void *v)
+{
+	const struct fe_policy_val *val = v;
+
+	printf("{\"prefix\": \"%s\", \"action\": %u, \"id\": %u, \"nhgId\": %u, \"sourceLength\": %u, \"ingress\": %u}",
+	       prefix, val->action, val->id, val->nhg_id, val->src_len,
+	       val->ingress);
+}
+
+/* The policy tries exist only once the fast path has been loaded. */
+static void dump_policies(int fd, int family)
+{
+	struct fe_policy_val val;
+
+	dump_trie(fd, family, &val, print_policy);
+}
+
+static int open_optional(const char *root, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	return bpf_obj_get(path);
+}
+
 int main(int argc, char **argv)
 {
 	const char *root = FE_PIN_ROOT_DEFAULT;
@@ -126,6 +168,18 @@ int main(int argc, char **argv)
 	dump_routes(fd6, AF_INET6);
 	printf(",\n  \"nexthopGroups\": ");
 	dump_nhgs(fdn);
+	{
+		int p4 = open_optional(root, FE_MAP_POLICY4);
+		int p6 = open_optional(root, FE_MAP_POLICY6);
+
+		if (p4 >= 0 || p6 >= 0) {
+			printf(",\n  \"policies\": {\"ipv4\": ");
+			dump_policies(p4, AF_INET);
+			printf(", \"ipv6\": ");
+			dump_policies(p6, AF_INET6);
+			printf("}");
+		}
+	}
 	printf("\n}\n");
 	return 0;
 }

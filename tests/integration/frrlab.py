@@ -200,6 +200,7 @@ class Lab:
         self.rundir = f"/run/frr-ebpf-test/{prefix}"
         self.namespaces = []
         self.daemons = []
+        self.exabgps = []
         pw = pwd.getpwnam("frr")
         self.frr_uid, self.frr_gid = pw.pw_uid, pw.pw_gid
         shutil.rmtree(self.rundir, ignore_errors=True)
@@ -228,6 +229,15 @@ class Lab:
             "peer", "name", if_b, "netns", ns_b])
         self.ip(ns_a, f"link set {if_a} up")
         self.ip(ns_b, f"link set {if_b} up")
+
+    def pair(self, a, if_a, b, if_b):
+        """Namespaces a and b joined by one link: a 192.0.2.1/24
+        2001:db8:1::1/64, b 192.0.2.2/24 2001:db8:1::2/64."""
+        a, b = self.netns(a), self.netns(b)
+        self.link(a, if_a, b, if_b)
+        self.addresses(((a, if_a, "192.0.2.1/24", "2001:db8:1::1/64"),
+                        (b, if_b, "192.0.2.2/24", "2001:db8:1::2/64")))
+        return a, b
 
     def addresses(self, table):
         """Assign (ns, dev, ipv4/len, ipv6/len) rows; IPv6 without DAD so
@@ -293,13 +303,72 @@ class Lab:
         self.daemons.append(d)
         return d.start()
 
+    def bgpd(self, ns, conf):
+        d = Daemon(self, ns, "bgpd", [], conf)
+        self.daemons.append(d)
+        return d.start()
+
+    def exabgp(self, ns, conf):
+        """ExaBGP in ns with `conf` (its neighbor blocks); routes are
+        announced and withdrawn with the returned peer's send()."""
+        peer = ExaBgp(self, ns, conf)
+        self.exabgps.append(peer)
+        return peer
+
     def close(self):
+        for e in self.exabgps:
+            e.stop()
         for d in reversed(self.daemons):
             d.stop()
         for ns in self.namespaces:
             sh(["ip", "netns", "del", ns], check=False)
         shutil.rmtree(os.path.join(BPFFS_ROOT, self.prefix), ignore_errors=True)
         shutil.rmtree(self.rundir, ignore_errors=True)
+
+
+class ExaBgp:
+    """An ExaBGP speaker fed through exabgp_ctl.py (a command file)."""
+
+    def __init__(self, lab, ns, neighbors):
+        d = os.path.join(lab.rundir, ns)
+        self.cmdfile = os.path.join(d, "exabgp.cmd")
+        open(self.cmdfile, "w").close()
+        conf = os.path.join(d, "exabgp.conf")
+        with open(conf, "w") as f:
+            f.write("process ctl {\n"
+                    f"  run /usr/bin/python3 {HERE}/exabgp_ctl.py {self.cmdfile};\n"
+                    "  encoder text;\n}\n" + neighbors)
+        env = dict(os.environ, exabgp_daemon_user="root",
+                   exabgp_daemon_daemonize="false",
+                   exabgp_daemon_drop="false",
+                   exabgp_api_cli="false")
+        self.logfile = os.path.join(d, "exabgp.log")
+        with open(self.logfile, "w") as log:
+            self.proc = subprocess.Popen(
+                ["ip", "netns", "exec", ns, "exabgp", conf], env=env,
+                stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+
+    def log(self):
+        try:
+            return open(self.logfile).read()
+        except OSError:
+            return ""
+
+    def send(self, line):
+        with open(self.cmdfile, "a") as f:
+            f.write(line + "\n")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            # Its own session: the API helper goes with it.
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
 
 
 def dump_mirror(pin_path):

@@ -32,10 +32,7 @@ CONFIG = [
 @pytest.fixture
 def router():
     lab = frrlab.Lab("fe-vt")
-    r, h = lab.netns("r"), lab.netns("h")
-    lab.link(r, "r-in", h, "h-eth0")
-    lab.addresses(((r, "r-in", "192.0.2.1/24", "2001:db8:1::1/64"),
-                   (h, "h-eth0", "192.0.2.2/24", "2001:db8:1::2/64")))
+    r, h = lab.pair("r", "r-in", "h", "h-eth0")
     lab.r = r
     lab.pin = lab.pin_path("vt")
     lab.z = lab.zebra(r, f"ebpf pin-path {lab.pin}\n")

@@ -13,23 +13,9 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/test_pfx.h"
+
 #include "lib/fe_policy.h"
-
-static struct fe_prefix pfx(const char *s)
-{
-	char buf[64], *slash;
-	uint8_t addr[16];
-	struct fe_prefix p;
-	int family;
-
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	*slash = '\0';
-	family = strchr(buf, ':') ? AF_INET6 : AF_INET;
-	inet_pton(family, buf, addr);
-	assert_int_equal(fe_prefix_set(&p, family, addr, atoi(slash + 1)), 0);
-	return p;
-}
 
 static char err[256];
 
