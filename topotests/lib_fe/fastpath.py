@@ -217,6 +217,12 @@ def configure(router, *lines):
             v.run("end")
 
 
+def run(router, command):
+    """One exec-mode command on zebra's vty (e.g. clear ...); its output."""
+    with fevty.router_vty(router) as v:
+        return v.cmd(command)
+
+
 def policy(router, name):
     """One policy from `show ebpf policies json` ({} if not there)."""
     pols = show(router, "show ebpf policies json").get("policies", [])
