@@ -434,6 +434,15 @@ static void pol_nhg(void)
 	set_config(FE_ECMP_KERNEL, 1);
 }
 
+/* As a hijack mitigation: a more-specific the kernel routes via eg0 is
+ * forwarded by another group (ec0), id 0 (an internal entry).
+ */
+static void pol_nhg_over_kernel_route(void)
+{
+	policy4("198.18.1.0", 25, FE_POL_NHG, 0, NULL, 78, NULL, 0, 0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
 static void pol_exclude(void)
 {
 	policy4("198.18.20.0", 24, FE_POL_EXCLUDE, 9, "198.51.100.2", 0, NULL,
@@ -655,6 +664,20 @@ static void set_direct(uint8_t on)
 	d24_use(on);
 }
 
+/* The same with the direct IPv4 path on (internal entries leave it on). */
+static void pol_nhg_over_kernel_route_direct(void)
+{
+	struct fe_config c = { .ecmp_algo = FE_ECMP_KERNEL, .hash_l4 = 1,
+			       .npolicies = 1, .seed = 7, .direct4 = 1 };
+	uint32_t zero = 0;
+
+	fill_direct();
+	set_direct(1);
+	policy4("198.18.1.0", 25, FE_POL_NHG, 0, NULL, 78, NULL, 0, 0);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &c,
+			    BPF_ANY);
+}
+
 static void direct_on(void)
 {
 	set_direct(1);
@@ -770,6 +793,17 @@ static void build_policy_cases(void)
 	t->setup = pol_nhg;
 	t->out = via_ec0(p);
 	t->policy_id = 8;
+	p = ip4("198.18.1.10", 64, 18);
+	t = add("policy nexthop-group overrides the kernel's route", p, V_FWD,
+		-1);
+	t->setup = pol_nhg_over_kernel_route;
+	t->out = via_ec0(p);
+	t->policy_id = 0;
+	t = add("policy nexthop-group overrides the kernel's route, direct on",
+		p, V_FWD, -1);
+	t->setup = pol_nhg_over_kernel_route_direct;
+	t->out = via_ec0(p);
+	t->policy_id = 0;
 	for (int i = 0; i < 4; i++) {
 		p = flow("198.18.20.1", 2000 + i);
 		t = add("policy exclude keeps flows off a path", p, V_FWD, -1);

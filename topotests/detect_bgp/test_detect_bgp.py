@@ -244,10 +244,14 @@ def test_withdrawn(tgen):
     "u1 withdraws the protected prefix: withdrawn; back: ok."
     r1, u1 = tgen.gears["r1"], tgen.gears["u1"]
     bgp(u1, 64500, "no network {}".format(PROTECTED))
-    until(lambda: protection(r1).get("state") == "withdrawn", "withdrawn")
+    fastpath.expect_rib(r1, PROTECTED, [], "withdrawn")
+    until(lambda: [a for a in protection(r1).get("alerts", [])
+                   if a["kind"] == "withdrawn"]
+          and protection(r1).get("inRib") is False, "withdrawn alert")
     assert until(lambda: events(r1, "hijackWithdrawn"), "hijackWithdrawn event")
     bgp(u1, 64500, "network {}".format(PROTECTED))
-    until(lambda: protection(r1).get("state") == "ok", "back", timeout=30)
+    until(lambda: protection(r1).get("state") == "ok"
+          and not protection(r1).get("alerts"), "back", timeout=30)
 
 
 def test_memory_leak(tgen):
