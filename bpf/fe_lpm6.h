@@ -80,6 +80,21 @@ struct fe_lpm6_val {
 #include <bpf/bpf_helpers.h>
 
 /*
+ * The type of either map, for an object to define under its names:
+ *   FE_LPM6_ARRAY(FE_LPM6_TOP_VALUES) top SEC(".maps");
+ * with more fields (pinning) as further arguments.
+ */
+#define FE_LPM6_ARRAY(nvalues, ...)                                  \
+	struct {                                                     \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                    \
+		__uint(map_flags, BPF_F_MMAPABLE);                   \
+		__uint(max_entries, nvalues);                        \
+		__type(key, __u32);                                  \
+		__type(value, struct fe_lpm6_val);                   \
+		__VA_ARGS__                                          \
+	}
+
+/*
  * Longest-prefix match of the IPv6 address a (network order, as in the
  * header) in the table held by the two array maps. Returns 0 and sets
  * *value on a hit, -1 when no prefix covers a.

@@ -13,22 +13,10 @@
 
 #include "fe_lpm6.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, FE_LPM6_TOP_VALUES);
-	__type(key, __u32);
-	__type(value, struct fe_lpm6_val);
-} top SEC(".maps");
+FE_LPM6_ARRAY(FE_LPM6_TOP_VALUES) top SEC(".maps");
 
 /* The test sets the real size before loading. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct fe_lpm6_val);
-} groups SEC(".maps");
+FE_LPM6_ARRAY(4096) groups SEC(".maps");
 
 struct lpm6_arg {
 	__u8 addr[16];
