@@ -376,6 +376,8 @@ DEFUN (show_ebpf_status,
 		json_object_int_add(json, "mirrorErrors", ebpf_counters.errors);
 		json_object_int_add(json, "dir24Errors",
 				    ebpf_counters.d24_errors);
+		json_object_int_add(json, "lpm6Errors",
+				    ebpf_counters.l6_errors);
 		vty_json(vty, json);
 		return CMD_SUCCESS;
 	}
@@ -408,9 +410,10 @@ DEFUN (show_ebpf_status,
 			vty_out(vty, "    %-16s %" PRIu64 " of %u\n",
 				st.maps[i].name, st.maps[i].entries,
 				st.maps[i].max_entries);
-	vty_out(vty, "  Errors:            mirror %" PRIu64 ", DIR-24-8 %" PRIu64 "\n",
+	vty_out(vty, "  Errors:            mirror %" PRIu64 ", DIR-24-8 %" PRIu64 ", IPv6 table %" PRIu64 "\n",
 		(uint64_t)ebpf_counters.errors,
-		(uint64_t)ebpf_counters.d24_errors);
+		(uint64_t)ebpf_counters.d24_errors,
+		(uint64_t)ebpf_counters.l6_errors);
 	return CMD_SUCCESS;
 }
 
