@@ -326,11 +326,24 @@ fe_policy_match(const struct fe_pkt *p, __u32 l3if, __u64 bytes)
 	return pol;
 }
 
+struct fe_l6_arg {
+	__u8 addr[16];
+	__u32 value;
+};
+
+/* Global: the verifier checks fe_lpm6_lookup's loop once. */
+__attribute__((noinline)) int fe_route6_table(struct fe_l6_arg *a)
+{
+	if (!a)
+		return -1;
+	return fe_lpm6_lookup(&fe_l6_top_v1, &fe_l6_grp_v1, a->addr, &a->value);
+}
+
 /*
  * The mirror's route for the destination: its group id, or 0. IPv4 goes
- * through the DIR-24-8 table (cost independent of the table size) once
- * the mirror says it is complete; IPv6 and anything the table cannot
- * encode ask the LPM trie.
+ * through the DIR-24-8 table, IPv6 through the fe_lpm6 table (costs
+ * independent of the table size) once the mirror says they are complete;
+ * anything the tables cannot encode asks the LPM trie.
  */
 static __always_inline __u32 fe_route_nhg(const struct fe_pkt *p)
 {
@@ -345,16 +358,25 @@ static __always_inline __u32 fe_route_nhg(const struct fe_pkt *p)
 			if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
 					    bpf_ntohl(p->ip4->daddr), &v))
 				return 0;
-			if (v < FE_D24_NONUNICAST)
-				return v;
 			if (v != FE_D24_LPM)
-				return 0;
+				return v < FE_D24_NONUNICAST ? v : 0;
 		}
 		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
 		r = bpf_map_lookup_elem(&fe_route4_v1, &k);
 	} else {
 		struct fe_lpm6_key k = { .prefixlen = 128 };
 
+		ready = bpf_map_lookup_elem(&fe_l6_state_v1, &zero);
+		if (ready && *ready) {
+			struct fe_l6_arg a = {};
+
+			__builtin_memcpy(a.addr, &p->ip6->daddr, 16);
+			if (fe_route6_table(&a))
+				return 0;
+			v = a.value;
+			if (v != FE_D24_LPM)
+				return v < FE_D24_NONUNICAST ? v : 0;
+		}
 		__builtin_memcpy(k.addr, &p->ip6->daddr, 16);
 		r = bpf_map_lookup_elem(&fe_route6_v1, &k);
 	}

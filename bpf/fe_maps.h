@@ -12,6 +12,7 @@
 
 #include "frr_ebpf_abi.h"
 #include "fe_dir24.h"
+#include "fe_lpm6.h"
 #include "fe_ecmp.h"
 
 struct {
@@ -84,5 +85,23 @@ struct {
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_d24_state_v1 SEC(".maps");
+
+/*
+ * The IPv6 routes again as a multibit trie (lib/fe_lpm6, bpf/fe_lpm6.h),
+ * for the same reason and with the same values as the DIR-24-8 table.
+ */
+FE_LPM6_ARRAY(FE_LPM6_TOP_VALUES,
+	      __uint(pinning, LIBBPF_PIN_BY_NAME);) fe_l6_top_v1 SEC(".maps");
+FE_LPM6_ARRAY(FE_L6_GROUPS_DEFAULT,
+	      __uint(pinning, LIBBPF_PIN_BY_NAME);) fe_l6_grp_v1 SEC(".maps");
+
+/* Key 0: 1 when the IPv6 table is complete and may be used. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_l6_state_v1 SEC(".maps");
 
 #endif /* FE_MAPS_H */

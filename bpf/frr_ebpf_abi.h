@@ -46,6 +46,13 @@
 #define FE_D24_NONUNICAST 0x800000 /* | enum fe_route_kind */
 #define FE_D24_LPM 0xffffff        /* ask the LPM trie */
 
+/*
+ * IPv6 LPM table groups (1 KiB each, lib/fe_lpm6); the values are
+ * DIR-24-8's. ~1.1 groups a prefix: 65536 hold ~55k DFZ-like prefixes,
+ * a full table (~220k) needs ~240k.
+ */
+#define FE_L6_GROUPS_DEFAULT 65536
+
 /* Paths per nexthop group: at least zebra's MULTIPATH_NUM (Debian: 256). */
 #define FE_MAX_PATHS 256
 

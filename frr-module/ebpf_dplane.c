@@ -339,7 +339,7 @@ static void ebpf_dplane_tick(struct thread *t)
 		}
 	}
 	ebpf_mirror_unlock();
-	ebpf_mirror_d24_grace();
+	ebpf_mirror_grace();
 	thread_add_timer(dplane_get_thread_master(), ebpf_dplane_tick, NULL, 1,
 			 &tick_thread);
 }

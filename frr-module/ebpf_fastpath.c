@@ -222,6 +222,12 @@ static int fp_load(char *err, size_t errlen)
 					  ebpf_mirror_map_fd(EBPF_MAP_D24_TBL8));
 			bpf_map__reuse_fd(fp.skel->maps.fe_d24_state_v1,
 					  ebpf_mirror_map_fd(EBPF_MAP_D24_STATE));
+			bpf_map__reuse_fd(fp.skel->maps.fe_l6_top_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_L6_TOP));
+			bpf_map__reuse_fd(fp.skel->maps.fe_l6_grp_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_L6_GRP));
+			bpf_map__reuse_fd(fp.skel->maps.fe_l6_state_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_L6_STATE));
 			reused = txports_reuse(txpath, sizeof(txpath));
 			ret = reused < 0 ? reused : fe_fwd__load(fp.skel);
 			if (!ret && !reused)

@@ -25,6 +25,7 @@
 #include "lib/privs.h"
 
 #include "fe_dir24.h"
+#include "fe_lpm6.h"
 #include "fe_resilient.h"
 #include "fe_shadow.h"
 #include "ebpf_errors.h"
@@ -44,16 +45,54 @@ static const char *const map_names[EBPF_MAP_COUNT] = {
 	[EBPF_MAP_D24_TBL24] = FE_MAP_DIR24_TBL24,
 	[EBPF_MAP_D24_TBL8] = FE_MAP_DIR24_TBL8,
 	[EBPF_MAP_D24_STATE] = "fe_d24_state_v1",
+	[EBPF_MAP_L6_TOP] = FE_MAP_LPM6_TOP,
+	[EBPF_MAP_L6_GRP] = FE_MAP_LPM6_GROUPS,
+	[EBPF_MAP_L6_STATE] = "fe_l6_state_v1",
 };
 
-static const uint32_t map_size_defaults[EBPF_MAP_COUNT] = {
-	[EBPF_MAP_ROUTE4] = FE_ROUTE4_MAX_DEFAULT,
-	[EBPF_MAP_ROUTE6] = FE_ROUTE6_MAX_DEFAULT,
-	[EBPF_MAP_NHG] = FE_NHG_MAX_DEFAULT,
-	[EBPF_MAP_NHGRES] = FE_NHG_MAX_DEFAULT,
-	[EBPF_MAP_D24_TBL24] = FE_DIR24_TBL24_VALUES,
-	[EBPF_MAP_D24_TBL8] = FE_D24_GROUPS_DEFAULT,
-	[EBPF_MAP_D24_STATE] = 1,
+/* Also the initial configuration (m.size_cfg). */
+#define MAP_SIZE_DEFAULTS                                   \
+	{                                                   \
+		[EBPF_MAP_ROUTE4] = FE_ROUTE4_MAX_DEFAULT,  \
+		[EBPF_MAP_ROUTE6] = FE_ROUTE6_MAX_DEFAULT,  \
+		[EBPF_MAP_NHG] = FE_NHG_MAX_DEFAULT,        \
+		[EBPF_MAP_NHGRES] = FE_NHG_MAX_DEFAULT,     \
+		[EBPF_MAP_D24_TBL24] = FE_DIR24_TBL24_VALUES, \
+		[EBPF_MAP_D24_TBL8] = FE_D24_GROUPS_DEFAULT, \
+		[EBPF_MAP_D24_STATE] = 1,                   \
+		[EBPF_MAP_L6_TOP] = FE_LPM6_TOP_VALUES,     \
+		[EBPF_MAP_L6_GRP] = FE_L6_GROUPS_DEFAULT,   \
+		[EBPF_MAP_L6_STATE] = 1,                    \
+	}
+
+static const uint32_t map_size_defaults[EBPF_MAP_COUNT] = MAP_SIZE_DEFAULTS;
+
+/*
+ * An LPM table the mirror builds through mmap of two array maps, next
+ * to the route trie of its family: DIR-24-8 for IPv4, fe_lpm6 for IPv6.
+ * The datapath uses it while its state map says 1.
+ */
+struct mtable {
+	const char *name, *family, *size_word;
+	enum ebpf_map_id first_id, groups_id, state_id;
+	atomic_uint_fast64_t *errors;
+	uint32_t *first, *groups;
+	size_t first_len, groups_len;
+	bool degraded; /* an update failed: the datapath uses the trie */
+	uint64_t mark;
+	bool marked;
+};
+
+static struct mtable t24 = {
+	.name = "DIR-24-8", .family = "IPv4", .size_word = "dir24-groups",
+	.first_id = EBPF_MAP_D24_TBL24, .groups_id = EBPF_MAP_D24_TBL8,
+	.state_id = EBPF_MAP_D24_STATE, .errors = &ebpf_counters.d24_errors,
+};
+
+static struct mtable t6 = {
+	.name = "IPv6 LPM table", .family = "IPv6", .size_word = "lpm6-groups",
+	.first_id = EBPF_MAP_L6_TOP, .groups_id = EBPF_MAP_L6_GRP,
+	.state_id = EBPF_MAP_L6_STATE, .errors = &ebpf_counters.l6_errors,
 };
 
 static struct {
@@ -74,13 +113,9 @@ static struct {
 	/* Log each kind of write failure once per open, count them all. */
 	bool logged_full, logged_write;
 
-	/* DIR-24-8 of the IPv4 routes, built through mmap of its maps. */
+	/* The builders of the tables t24 and t6 (IPv4, IPv6 routes). */
 	struct fe_dir24 *d24;
-	uint32_t *tbl24, *tbl8;
-	size_t tbl24_len, tbl8_len;
-	bool d24_degraded; /* an update failed: the datapath uses the trie */
-	uint64_t d24_mark;
-	bool d24_marked;
+	struct fe_lpm6 *l6;
 
 	/* Scratch values: too large for the dplane thread's stack. */
 	struct fe_nhg_val nhg_val, member_val, repair_val, prev_val;
@@ -105,11 +140,9 @@ static struct {
 } m = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.pin_path = FE_PIN_ROOT_DEFAULT,
-	.size_cfg = { FE_ROUTE4_MAX_DEFAULT, FE_ROUTE6_MAX_DEFAULT,
-		      FE_NHG_MAX_DEFAULT, FE_NHG_MAX_DEFAULT,
-		      FE_DIR24_TBL24_VALUES, FE_D24_GROUPS_DEFAULT, 1 },
+	.size_cfg = MAP_SIZE_DEFAULTS,
 	.reconcile_delay = EBPF_RECONCILE_DELAY_DEFAULT,
-	.fd = { -1, -1, -1, -1, -1, -1, -1 },
+	.fd = { [0 ... EBPF_MAP_COUNT - 1] = -1 },
 	.state = EBPF_SYNC_WAIT_CONFIG,
 };
 
@@ -374,63 +407,82 @@ static void open_failed(int err, const char *fmt, ...)
 	(void)err;
 }
 
-static void d24_set_ready(bool ready)
+static void table_set_ready(struct mtable *t, bool ready)
 {
-	uint32_t zero = 0, v = ready && !m.d24_degraded;
+	uint32_t zero = 0, v = ready && !t->degraded;
 
-	bpf_map_update_elem(m.fd[EBPF_MAP_D24_STATE], &zero, &v, BPF_ANY);
+	bpf_map_update_elem(m.fd[t->state_id], &zero, &v, BPF_ANY);
+}
+
+static void tables_set_ready(bool ready)
+{
+	table_set_ready(&t24, ready);
+	table_set_ready(&t6, ready);
+}
+
+static void table_unmap(struct mtable *t)
+{
+	if (t->first && t->first != MAP_FAILED)
+		munmap(t->first, t->first_len);
+	if (t->groups && t->groups != MAP_FAILED)
+		munmap(t->groups, t->groups_len);
+	t->first = t->groups = NULL;
 }
 
 /*
- * mmap both DIR-24-8 arrays and start a builder on them. The builder
- * clears them: the datapath is told not to use the table until it is
- * complete again (d24_set_ready).
+ * mmap both arrays of a table. The builder about to start on them clears
+ * them: the datapath is told not to use the table until it is complete
+ * again (tables_set_ready).
  */
-static int d24_open(void)
+static int table_map(struct mtable *t)
 {
 	uint32_t zero = 0, off = 0;
 
-	bpf_map_update_elem(m.fd[EBPF_MAP_D24_STATE], &zero, &off, BPF_ANY);
-	m.tbl24_len = (size_t)m.size_active[EBPF_MAP_D24_TBL24] *
-		      sizeof(struct fe_dir24_val);
-	m.tbl8_len = (size_t)m.size_active[EBPF_MAP_D24_TBL8] *
-		     sizeof(struct fe_dir24_val);
-	m.tbl24 = mmap(NULL, m.tbl24_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       m.fd[EBPF_MAP_D24_TBL24], 0);
-	if (m.tbl24 == MAP_FAILED)
-		goto fail;
-	m.tbl8 = mmap(NULL, m.tbl8_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      m.fd[EBPF_MAP_D24_TBL8], 0);
-	if (m.tbl8 == MAP_FAILED)
-		goto fail;
-	m.d24 = fe_dir24_new(m.tbl24, m.tbl8, m.size_active[EBPF_MAP_D24_TBL8]);
-	if (!m.d24)
-		goto fail;
-	m.d24_degraded = false;
-	m.d24_marked = false;
-	return 0;
-fail:
-	if (m.tbl24 && m.tbl24 != MAP_FAILED)
-		munmap(m.tbl24, m.tbl24_len);
-	if (m.tbl8 && m.tbl8 != MAP_FAILED)
-		munmap(m.tbl8, m.tbl8_len);
-	m.tbl24 = m.tbl8 = NULL;
+	bpf_map_update_elem(m.fd[t->state_id], &zero, &off, BPF_ANY);
+	t->degraded = t->marked = false;
+	t->first_len = (size_t)m.size_active[t->first_id] * 1024;
+	t->groups_len = (size_t)m.size_active[t->groups_id] * 1024;
+	t->first = mmap(NULL, t->first_len, PROT_READ | PROT_WRITE,
+			MAP_SHARED, m.fd[t->first_id], 0);
+	t->groups = mmap(NULL, t->groups_len, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, m.fd[t->groups_id], 0);
+	if (t->first != MAP_FAILED && t->groups != MAP_FAILED)
+		return 0;
+	table_unmap(t);
 	return errno ? -errno : -ENOMEM;
 }
 
-static void d24_close(void)
+static void tables_close(void)
 {
 	fe_dir24_free(m.d24);
 	m.d24 = NULL;
-	if (m.tbl24)
-		munmap(m.tbl24, m.tbl24_len);
-	if (m.tbl8)
-		munmap(m.tbl8, m.tbl8_len);
-	m.tbl24 = m.tbl8 = NULL;
+	fe_lpm6_free(m.l6);
+	m.l6 = NULL;
+	table_unmap(&t24);
+	table_unmap(&t6);
 }
 
-/* The DIR-24-8 value of a route (see fe_maps.h). */
-static uint32_t d24_value(const struct fe_route *r)
+static int tables_open(void)
+{
+	int ret = table_map(&t24);
+
+	if (!ret) {
+		m.d24 = fe_dir24_new(t24.first, t24.groups,
+				     m.size_active[t24.groups_id]);
+		ret = m.d24 ? table_map(&t6) : -ENOMEM;
+	}
+	if (!ret) {
+		m.l6 = fe_lpm6_new(t6.first, t6.groups,
+				   m.size_active[t6.groups_id]);
+		ret = m.l6 ? 0 : -ENOMEM;
+	}
+	if (ret)
+		tables_close();
+	return ret;
+}
+
+/* The table value of a route (see fe_maps.h): the same in both tables. */
+static uint32_t table_value(const struct fe_route *r)
 {
 	if (r->kind != FE_ROUTE_UNICAST)
 		return FE_D24_NONUNICAST | r->kind;
@@ -444,43 +496,47 @@ static uint32_t d24_addr(const struct fe_prefix *p)
 }
 
 /* A failed update leaves the table wrong somewhere: stop using it. */
-static void d24_failed(int err, const struct fe_prefix *p)
+static void table_failed(struct mtable *t, int err, const struct fe_prefix *p)
 {
 	char pfx[64];
 
-	atomic_fetch_add(&ebpf_counters.d24_errors, 1);
-	if (m.d24_degraded)
+	atomic_fetch_add(t->errors, 1);
+	if (t->degraded)
 		return;
-	m.d24_degraded = true;
-	d24_set_ready(false);
+	t->degraded = true;
+	table_set_ready(t, false);
 	flog_err(EC_EBPF_MAP_FULL,
-		 "ebpf: DIR-24-8 update of %s failed (%s): the fast path looks IPv4 routes up in the LPM trie from now on; raise `ebpf map-size dir24-groups` and restart zebra",
-		 fe_prefix_str(p, pfx, sizeof(pfx)), strerror(-err));
+		 "ebpf: %s update of %s failed (%s): the fast path looks %s routes up in the LPM trie from now on; raise `ebpf map-size %s` and restart zebra",
+		 t->name, fe_prefix_str(p, pfx, sizeof(pfx)), strerror(-err),
+		 t->family, t->size_word);
 }
 
-void ebpf_mirror_d24_grace(void)
+void ebpf_mirror_grace(void)
 {
-	struct fe_dir24_stats st;
+	struct fe_dir24_stats ds;
+	struct fe_lpm6_stats ls;
 
 	ebpf_mirror_lock();
-	if (!m.d24)
+	if (!m.d24 || !m.l6)
 		goto out;
 	/*
-	 * Groups freed before the mark may still be read by a program that
+	 * Groups freed before the marks may still be read by a program that
 	 * started before; membarrier(GLOBAL) waits for an RCU grace period,
 	 * after which none can. Without membarrier, a tick (1 s) apart is
 	 * the same in practice: a program runs for microseconds.
 	 */
-	if (m.d24_marked) {
+	if (t24.marked || t6.marked)
 		syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
-		fe_dir24_grace_upto(m.d24, m.d24_mark);
-		m.d24_marked = false;
-	}
-	fe_dir24_stats(m.d24, &st);
-	if (st.groups_pending) {
-		m.d24_mark = fe_dir24_grace_mark(m.d24);
-		m.d24_marked = true;
-	}
+	if (t24.marked)
+		fe_dir24_grace_upto(m.d24, t24.mark);
+	if (t6.marked)
+		fe_lpm6_grace_upto(m.l6, t6.mark);
+	fe_dir24_stats(m.d24, &ds);
+	fe_lpm6_stats(m.l6, &ls);
+	t24.marked = ds.groups_pending != 0;
+	t24.mark = fe_dir24_grace_mark(m.d24);
+	t6.marked = ls.groups_pending != 0;
+	t6.mark = fe_lpm6_grace_mark(m.l6);
 out:
 	ebpf_mirror_unlock();
 }
@@ -518,6 +574,9 @@ int ebpf_mirror_open(void)
 	maps[EBPF_MAP_D24_TBL24] = m.skel->maps.fe_d24_tbl24_v1;
 	maps[EBPF_MAP_D24_TBL8] = m.skel->maps.fe_d24_tbl8_v1;
 	maps[EBPF_MAP_D24_STATE] = m.skel->maps.fe_d24_state_v1;
+	maps[EBPF_MAP_L6_TOP] = m.skel->maps.fe_l6_top_v1;
+	maps[EBPF_MAP_L6_GRP] = m.skel->maps.fe_l6_grp_v1;
+	maps[EBPF_MAP_L6_STATE] = m.skel->maps.fe_l6_state_v1;
 
 	m.adopted = false;
 	frr_with_privs (&zserv_privs) {
@@ -543,9 +602,9 @@ int ebpf_mirror_open(void)
 	for (i = 0; i < EBPF_MAP_COUNT; i++)
 		m.fd[i] = bpf_map__fd(maps[i]);
 
-	ret = d24_open();
+	ret = tables_open();
 	if (ret) {
-		open_failed(ret, "cannot map the DIR-24-8 table: %s",
+		open_failed(ret, "cannot map the DIR-24-8 and IPv6 tables: %s",
 			    strerror(-ret));
 		fe_mirror__destroy(m.skel);
 		m.skel = NULL;
@@ -568,7 +627,7 @@ int ebpf_mirror_open(void)
 	/* A fresh table fills as routes arrive, like the tries; an adopted
 	 * one was cleared above and is only trusted once the RIB replayed.
 	 */
-	d24_set_ready(!m.adopted);
+	tables_set_ready(!m.adopted);
 	if (m.adopted) {
 		m.state = EBPF_SYNC_RECONCILING;
 		zlog_notice("ebpf: adopted pinned maps under %s; stale entries are removed once the RIB has been replayed (reconcile-delay %us)",
@@ -589,7 +648,7 @@ void ebpf_mirror_close(void)
 
 	ebpf_mirror_lock();
 	/* Pins stay: the fast path keeps forwarding while zebra is down. */
-	d24_close();
+	tables_close();
 	if (m.skel)
 		fe_mirror__destroy(m.skel);
 	m.skel = NULL;
@@ -793,9 +852,14 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 
 	if (id == EBPF_MAP_ROUTE4 && m.d24) {
 		ret = fe_dir24_add(m.d24, d24_addr(&r->dst), r->dst.len,
-				   d24_value(r));
+				   table_value(r));
 		if (ret)
-			d24_failed(ret, &r->dst);
+			table_failed(&t24, ret, &r->dst);
+	} else if (id == EBPF_MAP_ROUTE6 && m.l6) {
+		ret = fe_lpm6_add(m.l6, r->dst.addr, r->dst.len,
+				  table_value(r));
+		if (ret)
+			table_failed(&t6, ret, &r->dst);
 	}
 	if (r->nhg_id)
 		fe_shadow_nhg_ref(m.shadow, r->nhg_id);
@@ -831,11 +895,12 @@ int ebpf_mirror_route_del(const struct fe_prefix *p)
 			 &key);
 	if (ret)
 		return map_error(ret, "route", fe_prefix_str(p, pfx, sizeof(pfx)));
-	if (p->family == AF_INET && m.d24) {
+	if (p->family == AF_INET && m.d24)
 		ret = fe_dir24_del(m.d24, d24_addr(p), p->len);
-		if (ret && ret != -ENOENT)
-			d24_failed(ret, p);
-	}
+	else if (p->family == AF_INET6 && m.l6)
+		ret = fe_lpm6_del(m.l6, p->addr, p->len);
+	if (ret && ret != -ENOENT)
+		table_failed(p->family == AF_INET ? &t24 : &t6, ret, p);
 	if (fe_shadow_route_del(m.shadow, p, &old_nhg) == 0 && old_nhg) {
 		fe_shadow_nhg_unref(m.shadow, old_nhg);
 		nhg_release(old_nhg);
@@ -1080,7 +1145,7 @@ int ebpf_mirror_reconcile(void)
 	}
 	m.state = EBPF_SYNC_IN_SYNC;
 	m.synced_at = monotime(NULL);
-	d24_set_ready(true);
+	tables_set_ready(true);
 	zlog_notice("ebpf: reconcile done, %" PRIu64 " stale entries removed",
 		    swept);
 	return 0;
@@ -1231,7 +1296,20 @@ void ebpf_mirror_get_state(struct ebpf_mirror_state *st)
 		st->d24_bytes = ds.tbl24_bytes + ds.tbl8_bytes + ds.rules_bytes;
 		bpf_map_lookup_elem(m.fd[EBPF_MAP_D24_STATE], &zero, &ready);
 		st->d24_ready = ready;
-		st->d24_degraded = m.d24_degraded;
+		st->d24_degraded = t24.degraded;
+	}
+	if (m.l6) {
+		struct fe_lpm6_stats ls;
+		uint32_t zero = 0, ready = 0;
+
+		fe_lpm6_stats(m.l6, &ls);
+		st->l6_rules = ls.rules;
+		st->l6_groups_used = ls.groups_used;
+		st->l6_groups_total = ls.groups_total;
+		st->l6_bytes = ls.top_bytes + ls.group_bytes + ls.rules_bytes;
+		bpf_map_lookup_elem(m.fd[EBPF_MAP_L6_STATE], &zero, &ready);
+		st->l6_ready = ready;
+		st->l6_degraded = t6.degraded;
 	}
 	st->maps[EBPF_MAP_ROUTE4].entries = st->routes_v4;
 	st->maps[EBPF_MAP_ROUTE6].entries = st->routes_v6;

@@ -33,6 +33,9 @@ enum ebpf_map_id {
 	EBPF_MAP_D24_TBL24, /* DIR-24-8 of the IPv4 routes */
 	EBPF_MAP_D24_TBL8,
 	EBPF_MAP_D24_STATE,
+	EBPF_MAP_L6_TOP, /* fe_lpm6 table of the IPv6 routes */
+	EBPF_MAP_L6_GRP,
+	EBPF_MAP_L6_STATE,
 	EBPF_MAP_COUNT
 };
 
@@ -52,6 +55,7 @@ struct ebpf_mirror_counters {
 	atomic_uint_fast64_t skipped_not_open;
 	atomic_uint_fast64_t stale_swept;
 	atomic_uint_fast64_t d24_errors;      /* DIR-24-8 updates that failed */
+	atomic_uint_fast64_t l6_errors;       /* IPv6 table updates that failed */
 	atomic_uint_fast64_t repair_events;   /* links seen going down */
 	atomic_uint_fast64_t repair_nhg_writes;
 };
@@ -100,8 +104,8 @@ int ebpf_mirror_nhg_del(uint32_t id);
  */
 int ebpf_mirror_link_state(uint32_t ifindex, bool up);
 
-/* Release DIR-24-8 groups freed a grace period ago (dplane tick). */
-void ebpf_mirror_d24_grace(void);
+/* Release table groups freed a grace period ago (dplane tick). */
+void ebpf_mirror_grace(void);
 
 /* Reconcile: remove what the replayed RIB did not re-learn. */
 bool ebpf_mirror_reconcile_due(time_t now);
@@ -144,6 +148,10 @@ struct ebpf_mirror_state {
 	bool d24_degraded;
 	uint32_t d24_rules, d24_groups_used, d24_groups_total;
 	uint64_t d24_bytes;
+	bool l6_ready;
+	bool l6_degraded;
+	uint32_t l6_rules, l6_groups_used, l6_groups_total;
+	uint64_t l6_bytes;
 };
 
 void ebpf_mirror_get_state(struct ebpf_mirror_state *st);

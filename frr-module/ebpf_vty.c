@@ -30,6 +30,7 @@ static const struct {
 	{ "route6", EBPF_MAP_ROUTE6 },
 	{ "nexthop-group", EBPF_MAP_NHG },
 	{ "dir24-groups", EBPF_MAP_D24_TBL8 },
+	{ "lpm6-groups", EBPF_MAP_L6_GRP },
 };
 
 static int map_word_id(const char *word)
@@ -133,13 +134,14 @@ static int set_map_size(struct vty *vty, const char *word, uint32_t entries)
 
 DEFUN (ebpf_map_size,
        ebpf_map_size_cmd,
-       "ebpf map-size <route4|route6|nexthop-group|dir24-groups> (1-16777216)",
+       "ebpf map-size <route4|route6|nexthop-group|dir24-groups|lpm6-groups> (1-16777216)",
        "eBPF fast path and RIB mirror\n"
        "Capacity of a mirror map\n"
        "IPv4 route trie (default 1200000)\n"
        "IPv6 route trie (default 300000)\n"
        "Nexthop-group map (default 65536)\n"
        "DIR-24-8 tbl8 groups of 1 KiB, for IPv4 prefixes longer than /24 (default 65536)\n"
+       "IPv6 LPM table groups of 1 KiB, ~1.1 per IPv6 prefix (default 65536)\n"
        "Entries\n")
 {
 	return set_map_size(vty, argv[2]->text,
@@ -148,7 +150,7 @@ DEFUN (ebpf_map_size,
 
 DEFUN (no_ebpf_map_size,
        no_ebpf_map_size_cmd,
-       "no ebpf map-size <route4|route6|nexthop-group|dir24-groups> [(1-16777216)]",
+       "no ebpf map-size <route4|route6|nexthop-group|dir24-groups|lpm6-groups> [(1-16777216)]",
        NO_STR
        "eBPF fast path and RIB mirror\n"
        "Capacity of a mirror map\n"
@@ -156,6 +158,7 @@ DEFUN (no_ebpf_map_size,
        "IPv6 route trie\n"
        "Nexthop-group map\n"
        "DIR-24-8 tbl8 groups\n"
+       "IPv6 LPM table groups\n"
        "Entries\n")
 {
 	return set_map_size(vty, argv[3]->text, 0);
@@ -223,6 +226,18 @@ static int ebpf_show_debugging(struct vty *vty)
 	return 0;
 }
 
+/* One LPM table (DIR-24-8, IPv6) of show ebpf mirror. */
+static void show_table_text(struct vty *vty, const char *what, bool ready,
+			    bool degraded, uint32_t rules, uint32_t used,
+			    uint32_t total)
+{
+	vty_out(vty, "  %s: %s, %u prefixes, %u/%u groups\n", what,
+		degraded ? "degraded (LPM trie used)"
+		: ready	 ? "in use"
+			 : "building",
+		rules, used, total);
+}
+
 static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st)
 {
 	const struct ebpf_mirror_counters *c = &ebpf_counters;
@@ -273,14 +288,31 @@ static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st
 		vty_out(vty, "  Fast path IPv4 lookup: %s%s%s\n", mode,
 			why ? ": " : "", why ? why : "");
 	}
-	vty_out(vty, "  DIR-24-8 (IPv4 lookup): %s, %u prefixes, %u/%u groups\n",
-		st->d24_degraded ? "degraded (LPM trie used)"
-		: st->d24_ready	 ? "in use"
-				 : "building",
-		st->d24_rules, st->d24_groups_used, st->d24_groups_total);
+	show_table_text(vty, "DIR-24-8 (IPv4 lookup)", st->d24_ready,
+			st->d24_degraded, st->d24_rules, st->d24_groups_used,
+			st->d24_groups_total);
+	show_table_text(vty, "IPv6 LPM table (IPv6 lookup)", st->l6_ready,
+			st->l6_degraded, st->l6_rules, st->l6_groups_used,
+			st->l6_groups_total);
 }
 
 #define JSON_U64(o, k, v) json_object_int_add(o, k, (int64_t)(v))
+
+static json_object *table_json(bool ready, bool degraded, uint32_t rules,
+				uint32_t used, uint32_t total, uint64_t bytes,
+				uint64_t errors)
+{
+	json_object *jd = json_object_new_object();
+
+	json_object_boolean_add(jd, "inUse", ready);
+	json_object_boolean_add(jd, "degraded", degraded);
+	JSON_U64(jd, "prefixes", rules);
+	JSON_U64(jd, "groupsUsed", used);
+	JSON_U64(jd, "groupsTotal", total);
+	JSON_U64(jd, "bytes", bytes);
+	JSON_U64(jd, "errors", errors);
+	return jd;
+}
 
 static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st)
 {
@@ -343,18 +375,16 @@ static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st
 			json_object_string_add(json, "fastPathIpv4LookupReason",
 					       why);
 	}
-	{
-		json_object *jd = json_object_new_object();
-
-		json_object_boolean_add(jd, "inUse", st->d24_ready);
-		json_object_boolean_add(jd, "degraded", st->d24_degraded);
-		JSON_U64(jd, "prefixes", st->d24_rules);
-		JSON_U64(jd, "groupsUsed", st->d24_groups_used);
-		JSON_U64(jd, "groupsTotal", st->d24_groups_total);
-		JSON_U64(jd, "bytes", st->d24_bytes);
-		JSON_U64(jd, "errors", c->d24_errors);
-		json_object_object_add(json, "dir24", jd);
-	}
+	json_object_object_add(json, "dir24",
+			       table_json(st->d24_ready, st->d24_degraded,
+					  st->d24_rules, st->d24_groups_used,
+					  st->d24_groups_total, st->d24_bytes,
+					  c->d24_errors));
+	json_object_object_add(json, "lpm6",
+			       table_json(st->l6_ready, st->l6_degraded,
+					  st->l6_rules, st->l6_groups_used,
+					  st->l6_groups_total, st->l6_bytes,
+					  c->l6_errors));
 	JSON_U64(json, "shadowMemoryBytes", st->shadow_bytes);
 	vty_json(vty, json);
 }

@@ -14,20 +14,21 @@
  * covering the /24, so they are equal, and a group without deeper
  * entries folds into any of them.
  *
- * The rule store is one open-addressing hash table keyed by (addr, depth)
- * with linear probing and backward-shift deletion (no tombstones). A slot
- * is 8 bytes: the address and the table entry the prefix writes, whose
- * valid bit marks the slot used and whose depth completes the key.
+ * The rule store (lib/fe_rules) is keyed by (addr, depth). A slot is 8
+ * bytes: the address and the table entry the prefix writes, whose valid
+ * bit marks the slot used and whose depth completes the key.
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fe_dir24.h"
+#include "fe_groups.h"
+#include "fe_rules.h"
 
 #define RULES_MIN_CAP 1024
-#define NONE SIZE_MAX
 
 struct rule_slot {
 	uint32_t addr;
@@ -38,23 +39,11 @@ struct fe_dir24 {
 	uint32_t *tbl24;
 	uint32_t *tbl8;
 	uint32_t ngroups;
-	uint32_t groups_used;
 
-	struct rule_slot *rules;
-	size_t cap; /* power of two */
-	size_t count;
+	struct fe_rules rules;
 	uint32_t per_depth[33]; /* rules of each depth: skip empty depths */
 
-	uint32_t *free_groups; /* stack */
-	uint32_t nfree;
-	/*
-	 * Freed groups, oldest first: a ring of ngroups slots (a group is
-	 * pending at most once). Sequence numbers count frees and releases
-	 * since the start, so that a grace mark is simply freed_seq.
-	 */
-	uint32_t *pending;
-	uint64_t freed_seq;
-	uint64_t released_seq;
+	struct fe_groups pool; /* tbl8 groups */
 };
 
 /*
@@ -93,89 +82,37 @@ static int check_prefix(uint32_t addr, uint8_t depth)
 /* Rule store                                                          */
 /* ------------------------------------------------------------------ */
 
-static inline size_t rule_hash(uint32_t addr, uint8_t depth, size_t cap)
+static uint64_t rule_hash(const void *slot)
 {
-	uint64_t k = ((uint64_t)addr << 6 | depth) * 0x9e3779b97f4a7c15ULL;
+	const struct rule_slot *r = slot;
+	uint64_t k = ((uint64_t)r->addr << 6 | FE_DIR24_DEPTH(r->entry)) *
+		     0x9e3779b97f4a7c15ULL;
 
 	k ^= k >> 29;
-	return (size_t)(k * 0xbf58476d1ce4e5b9ULL >> 32) & (cap - 1);
+	return k * 0xbf58476d1ce4e5b9ULL >> 32;
 }
 
-static inline bool rule_is(const struct rule_slot *s, uint32_t addr,
-			   uint8_t depth)
+static bool rule_same(const void *x, const void *y)
 {
-	return s->entry && s->addr == addr &&
-	       FE_DIR24_DEPTH(s->entry) == depth;
+	const struct rule_slot *a = x, *b = y;
+
+	return a->addr == b->addr &&
+	       FE_DIR24_DEPTH(a->entry) == FE_DIR24_DEPTH(b->entry);
 }
 
-static size_t rule_find(const struct fe_dir24 *d, uint32_t addr,
-			uint8_t depth)
+static const struct fe_rules_ops rule_ops = {
+	.slot_size = sizeof(struct rule_slot),
+	.hash = rule_hash,
+	.same_key = rule_same,
+	.entry_offset = offsetof(struct rule_slot, entry),
+};
+
+static struct rule_slot *rule_find(const struct fe_dir24 *d, uint32_t addr,
+				   uint8_t depth)
 {
-	size_t i = rule_hash(addr, depth, d->cap);
+	struct rule_slot key = { addr, FE_DIR24_ENTRY(depth, 0) };
 
-	while (d->rules[i].entry) {
-		if (rule_is(&d->rules[i], addr, depth))
-			return i;
-		i = (i + 1) & (d->cap - 1);
-	}
-	return NONE;
-}
-
-static void rule_put(struct rule_slot *tab, size_t cap, uint32_t addr,
-		     uint32_t entry)
-{
-	size_t i = rule_hash(addr, FE_DIR24_DEPTH(entry), cap);
-
-	while (tab[i].entry)
-		i = (i + 1) & (cap - 1);
-	tab[i].addr = addr;
-	tab[i].entry = entry;
-}
-
-/* Room for one more rule at a load of at most 3/4. */
-static int rule_reserve(struct fe_dir24 *d)
-{
-	struct rule_slot *tab;
-	size_t cap = d->cap * 2;
-
-	if ((d->count + 1) * 4 <= d->cap * 3)
-		return 0;
-	tab = calloc(cap, sizeof(*tab));
-	if (!tab)
-		return -ENOMEM;
-	for (size_t i = 0; i < d->cap; i++)
-		if (d->rules[i].entry)
-			rule_put(tab, cap, d->rules[i].addr,
-				 d->rules[i].entry);
-	free(d->rules);
-	d->rules = tab;
-	d->cap = cap;
-	return 0;
-}
-
-/* Backward-shift deletion: pull later members of the run into the hole. */
-static void rule_remove(struct fe_dir24 *d, size_t hole)
-{
-	size_t mask = d->cap - 1;
-	size_t i = hole;
-
-	for (;;) {
-		size_t home;
-
-		i = (i + 1) & mask;
-		if (!d->rules[i].entry)
-			break;
-		home = rule_hash(d->rules[i].addr,
-				 FE_DIR24_DEPTH(d->rules[i].entry), d->cap);
-		/* Movable iff its home is not in (hole, i], cyclically. */
-		if (((i - home) & mask) >= ((i - hole) & mask)) {
-			d->rules[hole] = d->rules[i];
-			hole = i;
-		}
-	}
-	d->rules[hole].entry = 0;
-	d->rules[hole].addr = 0;
-	d->count--;
+	return fe_rules_find(&d->rules, &key);
 }
 
 /* The entry of the longest prefix shorter than depth covering addr. */
@@ -183,13 +120,13 @@ static uint32_t cover_entry(const struct fe_dir24 *d, uint32_t addr,
 			    uint8_t depth)
 {
 	for (int dd = (int)depth - 1; dd >= 0; dd--) {
-		size_t i;
+		struct rule_slot *r;
 
 		if (!d->per_depth[dd])
 			continue;
-		i = rule_find(d, addr & mask_of(dd), dd);
-		if (i != NONE)
-			return d->rules[i].entry;
+		r = rule_find(d, addr & mask_of(dd), dd);
+		if (r)
+			return r->entry;
 	}
 	return 0;
 }
@@ -198,30 +135,19 @@ static uint32_t cover_entry(const struct fe_dir24 *d, uint32_t addr,
 /* Groups                                                              */
 /* ------------------------------------------------------------------ */
 
-static void group_release(struct fe_dir24 *d, uint32_t g)
-{
-	d->pending[d->freed_seq % d->ngroups] = g;
-	d->freed_seq++;
-	d->groups_used--;
-}
-
 void fe_dir24_grace_upto(struct fe_dir24 *d, uint64_t mark)
 {
-	while (d->released_seq < mark && d->released_seq < d->freed_seq) {
-		d->free_groups[d->nfree++] =
-			d->pending[d->released_seq % d->ngroups];
-		d->released_seq++;
-	}
+	fe_groups_grace_upto(&d->pool, mark);
 }
 
 uint64_t fe_dir24_grace_mark(const struct fe_dir24 *d)
 {
-	return d->freed_seq;
+	return d->pool.freed_seq;
 }
 
 void fe_dir24_grace(struct fe_dir24 *d)
 {
-	fe_dir24_grace_upto(d, d->freed_seq);
+	fe_groups_grace_upto(&d->pool, d->pool.freed_seq);
 }
 
 /* ------------------------------------------------------------------ */
@@ -285,13 +211,12 @@ static void fill8(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 		 * New group: the /24's entry everywhere, the prefix in its
 		 * range, and only then linked (release store).
 		 */
-		uint32_t g = d->free_groups[--d->nfree];
+		uint32_t g = fe_groups_take(&d->pool);
 
 		p = group_of(d, g);
 		for (uint32_t j = 0; j < FE_DIR24_ENTRIES; j++)
 			wr(&p[j], j >= first && j < end ? ne : e);
 		wr(t24, FE_DIR24_GROUP_ENTRY(g));
-		d->groups_used++;
 		return;
 	}
 	update_group(group_of(d, FE_DIR24_VALUE(e)), first, end, depth, ne,
@@ -317,7 +242,7 @@ static void clear8(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 		if (FE_DIR24_DEPTH(rd(&p[j])) > 24)
 			return;
 	wr(t24, rd(&p[0]));
-	group_release(d, g);
+	fe_groups_release(&d->pool, g);
 }
 
 /* ------------------------------------------------------------------ */
@@ -328,7 +253,6 @@ struct fe_dir24 *fe_dir24_new(uint32_t *tbl24, uint32_t *tbl8,
 			      uint32_t ngroups)
 {
 	struct fe_dir24 *d;
-	size_t n = ngroups ? ngroups : 1;
 
 	if (!tbl24 || (!tbl8 && ngroups) || ngroups > FE_DIR24_GROUPS_MAX) {
 		errno = EINVAL;
@@ -340,16 +264,9 @@ struct fe_dir24 *fe_dir24_new(uint32_t *tbl24, uint32_t *tbl8,
 	d->tbl24 = tbl24;
 	d->tbl8 = tbl8;
 	d->ngroups = ngroups;
-	d->cap = RULES_MIN_CAP;
-	d->rules = calloc(d->cap, sizeof(*d->rules));
-	d->free_groups = malloc(n * sizeof(*d->free_groups));
-	d->pending = malloc(n * sizeof(*d->pending));
-	if (!d->rules || !d->free_groups || !d->pending)
+	if (fe_rules_init(&d->rules, &rule_ops, RULES_MIN_CAP) ||
+	    fe_groups_init(&d->pool, ngroups))
 		goto nomem;
-	/* Stack popping group 0 first: low groups are reused first. */
-	for (uint32_t g = 0; g < ngroups; g++)
-		d->free_groups[g] = ngroups - 1 - g;
-	d->nfree = ngroups;
 	memset(tbl24, 0, (size_t)FE_DIR24_TBL24_ENTRIES * sizeof(*tbl24));
 	if (ngroups)
 		memset(tbl8, 0,
@@ -365,17 +282,16 @@ void fe_dir24_free(struct fe_dir24 *d)
 {
 	if (!d)
 		return;
-	free(d->rules);
-	free(d->free_groups);
-	free(d->pending);
+	fe_rules_fini(&d->rules);
+	fe_groups_fini(&d->pool);
 	free(d);
 }
 
 int fe_dir24_add(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 		 uint32_t value)
 {
+	struct rule_slot *r;
 	uint32_t ne;
-	size_t i;
 	int rc;
 
 	rc = check_prefix(addr, depth);
@@ -384,19 +300,20 @@ int fe_dir24_add(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 	if (value > FE_DIR24_VALUE_MAX)
 		return -EINVAL;
 	ne = FE_DIR24_ENTRY(depth, value);
-	i = rule_find(d, addr, depth);
-	if (i != NONE) {
-		d->rules[i].entry = ne;
+	r = rule_find(d, addr, depth);
+	if (r) {
+		r->entry = ne;
 	} else {
+		struct rule_slot slot = { addr, ne };
+
 		/* Fail before changing anything. */
-		if (depth > 24 && !d->nfree &&
+		if (depth > 24 && !d->pool.nfree &&
 		    !FE_DIR24_IS_EXT(rd(&d->tbl24[addr >> 8])))
 			return -ENOSPC;
-		rc = rule_reserve(d);
+		rc = fe_rules_reserve(&d->rules);
 		if (rc)
 			return rc;
-		rule_put(d->rules, d->cap, addr, ne);
-		d->count++;
+		fe_rules_put(&d->rules, &slot);
 		d->per_depth[depth]++;
 	}
 	if (depth <= 24)
@@ -408,17 +325,17 @@ int fe_dir24_add(struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 
 int fe_dir24_del(struct fe_dir24 *d, uint32_t addr, uint8_t depth)
 {
+	struct rule_slot *r;
 	uint32_t re;
-	size_t i;
 	int rc;
 
 	rc = check_prefix(addr, depth);
 	if (rc)
 		return rc;
-	i = rule_find(d, addr, depth);
-	if (i == NONE)
+	r = rule_find(d, addr, depth);
+	if (!r)
 		return -ENOENT;
-	rule_remove(d, i);
+	fe_rules_remove(&d->rules, r);
 	d->per_depth[depth]--;
 	re = cover_entry(d, addr, depth);
 	if (depth <= 24)
@@ -431,16 +348,16 @@ int fe_dir24_del(struct fe_dir24 *d, uint32_t addr, uint8_t depth)
 int fe_dir24_get(const struct fe_dir24 *d, uint32_t addr, uint8_t depth,
 		 uint32_t *value)
 {
-	size_t i;
+	struct rule_slot *r;
 	int rc;
 
 	rc = check_prefix(addr, depth);
 	if (rc)
 		return rc;
-	i = rule_find(d, addr, depth);
-	if (i == NONE)
+	r = rule_find(d, addr, depth);
+	if (!r)
 		return -ENOENT;
-	*value = FE_DIR24_VALUE(d->rules[i].entry);
+	*value = FE_DIR24_VALUE(r->entry);
 	return 0;
 }
 
@@ -463,16 +380,15 @@ int fe_dir24_lookup(const struct fe_dir24 *d, uint32_t addr,
 
 void fe_dir24_stats(const struct fe_dir24 *d, struct fe_dir24_stats *st)
 {
-	uint32_t pending = (uint32_t)(d->freed_seq - d->released_seq);
+	uint32_t pending = fe_groups_pending(&d->pool);
 
-	st->rules = (uint32_t)d->count;
+	st->rules = (uint32_t)d->rules.count;
 	st->groups_total = d->ngroups;
-	st->groups_used = d->groups_used;
+	st->groups_used = d->pool.used;
 	st->groups_pending = pending;
 	st->tbl24_bytes = (uint64_t)FE_DIR24_TBL24_ENTRIES * sizeof(uint32_t);
-	st->tbl8_bytes = ((uint64_t)d->groups_used + pending) *
+	st->tbl8_bytes = ((uint64_t)d->pool.used + pending) *
 			 FE_DIR24_ENTRIES * sizeof(uint32_t);
-	st->rules_bytes = sizeof(*d) + d->cap * sizeof(*d->rules) +
-			  2 * (uint64_t)(d->ngroups ? d->ngroups : 1) *
-				  sizeof(uint32_t);
+	st->rules_bytes = sizeof(*d) + fe_rules_bytes(&d->rules) +
+			  fe_groups_heap_bytes(&d->pool);
 }

@@ -40,6 +40,7 @@
 #include <bpf/libbpf.h>
 
 #include "lib/fe_dir24.h"
+#include "lib/fe_lpm6.h"
 
 #include "frr_ebpf_abi.h"
 #include "fe_ecmp.h"
@@ -606,6 +607,60 @@ static void fill_direct(void)
 }
 
 /*
+ * The IPv6 routes as an fe_lpm6 table too, built through mmap as the
+ * module does: 2001:db8:98::/48 -> NHG 92, 2001:db8:97::/48 -> FE_D24_LPM
+ * (the trie decides). Used only while fe_l6_state_v1 says so.
+ */
+static int build_lpm6(void)
+{
+	uint32_t groups = bpf_map__max_entries(skel->maps.fe_l6_grp_v1);
+	uint8_t a98[16], a97[16];
+	uint32_t *top, *grp;
+	struct fe_lpm6 *l6;
+
+	top = mmap(NULL, (size_t)FE_LPM6_TOP_VALUES * 1024,
+		   PROT_READ | PROT_WRITE, MAP_SHARED,
+		   bpf_map__fd(skel->maps.fe_l6_top_v1), 0);
+	grp = mmap(NULL, (size_t)groups * 1024, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, bpf_map__fd(skel->maps.fe_l6_grp_v1), 0);
+	if (top == MAP_FAILED || grp == MAP_FAILED)
+		return -1;
+	inet_pton(AF_INET6, "2001:db8:98::", a98);
+	inet_pton(AF_INET6, "2001:db8:97::", a97);
+	l6 = fe_lpm6_new(top, grp, groups);
+	if (!l6 || fe_lpm6_add(l6, a98, 48, 92) ||
+	    fe_lpm6_add(l6, a97, 48, FE_D24_LPM))
+		return -1;
+	fe_lpm6_free(l6); /* the tables stay in the maps */
+	return 0;
+}
+
+/*
+ * On: 2001:db8:98::/48 leaves the trie, so that only the table knows it
+ * and the cases prove the datapath uses it (linklocal_weighted puts it
+ * back).
+ */
+static void l6_use(uint32_t on)
+{
+	struct fe_lpm6_key k = { .prefixlen = 48 };
+	uint32_t zero = 0;
+
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_l6_state_v1), &zero,
+			    &on, BPF_ANY);
+	inet_pton(AF_INET6, "2001:db8:98::", k.addr);
+	if (on)
+		bpf_map_delete_elem(bpf_map__fd(skel->maps.fe_route6_v1), &k);
+}
+
+static void linklocal_weighted(void);
+
+static void linklocal_lpm6(void)
+{
+	linklocal_weighted();
+	l6_use(1);
+}
+
+/*
  * The mirror's IPv6 routes via link-local gateways on eg0 (as BGP gives
  * them). 2001:db8:98::/48 -> NHG 92: fe80::4 (weight 255, in the
  * neighbour cache as CACHED_MAC) and the kernel's fe80::2 (weight 1):
@@ -624,6 +679,7 @@ static void linklocal_weighted(void)
 	uint32_t id, ifi = eg_ifindex;
 
 	ecmp_weighted();
+	l6_use(0);
 	memset(&g, 0, sizeof(g));
 	g.count = 2;
 	g.total_weight = 256;
@@ -1015,6 +1071,19 @@ static void build_cases(void)
 	t->setup = linklocal_weighted;
 	t->out = forwarded(p);
 	memcpy(((struct ethhdr *)t->out.b)->h_dest, CACHED_MAC, ETH_ALEN);
+	t = add("ipv6 route from the fe_lpm6 table (not in the trie)", p,
+		V_FWD, -1);
+	t->setup = linklocal_lpm6;
+	t->out = forwarded(p);
+	memcpy(((struct ethhdr *)t->out.b)->h_dest, CACHED_MAC, ETH_ALEN);
+	t = add("ipv6 fe_lpm6 value FE_D24_LPM: the trie decides",
+		ip6("2001:db8:1::2", "2001:db8:97::1", 64, IPPROTO_UDP), V_PASS,
+		FE_PASS_NO_NEIGH);
+	t->setup = linklocal_lpm6;
+	t->xdp_only = true; /* TC hands it to bpf_redirect_neigh */
+	add("ipv6 fe_lpm6 miss: the kernel's route",
+	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_UDP), V_FWD,
+	    -1)->setup = linklocal_lpm6;
 	t = add("ipv6 link-local gateway not in the cache to kernel",
 		ip6("2001:db8:1::2", "2001:db8:97::1", 64, IPPROTO_UDP), V_PASS,
 		FE_PASS_NO_NEIGH);
@@ -1303,8 +1372,8 @@ int main(void)
 		fprintf(stderr, "cannot open the event ring\n");
 		return 1;
 	}
-	if (build_dir24()) {
-		fprintf(stderr, "cannot build the DIR-24-8 table: %s\n",
+	if (build_dir24() || build_lpm6()) {
+		fprintf(stderr, "cannot build the DIR-24-8 or IPv6 table: %s\n",
 			strerror(errno));
 		return 1;
 	}

@@ -188,9 +188,12 @@ def test_initial_rib_is_mirrored(router):
     assert st["nexthopGroups"] == len(dump["nexthopGroups"])
     assert st["counters"]["errors"] == 0
     assert st["mapMemoryBytes"] > 0
-    # the IPv4 routes are also in the DIR-24-8 table, and it is in use
+    # the IPv4 routes are also in the DIR-24-8 table, the IPv6 ones in
+    # the IPv6 LPM table, and both are in use
     assert st["dir24"]["inUse"] is True
     assert st["dir24"]["prefixes"] == len(dump["ipv4"])
+    assert st["lpm6"]["inUse"] is True
+    assert st["lpm6"]["prefixes"] == len(dump["ipv6"])
 
 
 def ifindex(z, dev):
@@ -280,6 +283,7 @@ def test_restart_reconciles_without_emptying(router, lab):
     assert st["adoptedPinnedMaps"] is True
     # rebuilt from the replay: not trusted until the reconcile is done
     assert st["dir24"]["inUse"] is False
+    assert st["lpm6"]["inUse"] is False
     assert "198.18.1.0/24" in mirror_fib(pin)[0]
 
     assert frrlab.wait_for(
@@ -291,6 +295,8 @@ def test_restart_reconciles_without_emptying(router, lab):
     assert st["counters"]["staleSwept"] >= 1
     assert st["dir24"]["inUse"] is True
     assert st["dir24"]["prefixes"] == st["routes"]["ipv4"]
+    assert st["lpm6"]["inUse"] is True
+    assert st["lpm6"]["prefixes"] == st["routes"]["ipv6"]
     assert "reconcile done" in z.log()
 
 
