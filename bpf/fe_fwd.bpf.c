@@ -506,7 +506,10 @@ struct fe_direct_arg {
 	__u32 seed;
 	__u8 algo;
 	__u8 fields;
-	__u8 pad[2];
+	__u8 exclude;   /* policy exclude: never via gateway excl */
+	__u8 pad;
+	__u32 force_nhg; /* policy nexthop-group: this group, no route lookup */
+	__u8 excl[4];
 	/* out */
 	__u32 reason;
 	__u32 oif;
@@ -573,17 +576,24 @@ fe_choose(const struct fe_pkt *p, const struct fe_config *cfg, __u32 nhg_id,
  * Direct IPv4: route by the DIR-24-8 table, L2 from the neighbour cache,
  * no bpf_fib_lookup. Everything it cannot decide exactly as the kernel
  * would (no table yet, a kind of route or path it does not handle, no
- * neighbour entry, an ECMP choice left to the kernel) falls back to the
- * kernel's FIB lookup, which then decides as usual.
+ * neighbour entry, an ECMP choice left to the kernel, a policy that
+ * leaves no path) falls back to the kernel's FIB lookup, which then
+ * decides as usual.
+ *
+ * Policies: a nexthop-group policy names the group (no route lookup, as
+ * on the FIB path); an exclude policy chooses among the group's other
+ * paths, in this CPU's scratch copy with the excluded gateway down.
  */
 __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 {
 	struct fe_neigh_key nk = { .family = AF_INET };
 	const struct fe_nexthop *nh;
+	struct fe_direct_scratch *sc;
 	struct fe_neigh_val *n;
 	struct fe_ifinfo *in, *out;
 	struct fe_nhg_val *g;
 	__u32 zero = 0, *ready, v, daddr, idx = 0;
+	int i;
 
 	if (!a)
 		return FE_DIRECT_FALLBACK;
@@ -591,38 +601,53 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 	if (!ready || !*ready)
 		return FE_DIRECT_FALLBACK;
 	__builtin_memcpy(&daddr, a->flow.dst, 4);
-	/* the router's own addresses and its subnets' broadcasts */
-	if (bpf_map_lookup_elem(&fe_local4_v1, &daddr))
-		return FE_DIRECT_FALLBACK;
-	if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
-			    bpf_ntohl(daddr), &v))
-		return FE_DIRECT_FALLBACK; /* no route: the kernel answers */
-	if (v == (FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
-		return FE_DIRECT_DROP;
-	if (v >= FE_D24_NONUNICAST)
-		return FE_DIRECT_FALLBACK; /* unreachable, prohibit, trie */
+	v = a->force_nhg;
+	if (!v) {
+		/* the router's own addresses and its subnets' broadcasts */
+		if (bpf_map_lookup_elem(&fe_local4_v1, &daddr))
+			return FE_DIRECT_FALLBACK;
+		if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
+				    bpf_ntohl(daddr), &v))
+			return FE_DIRECT_FALLBACK; /* no route: the kernel's */
+		if (v == (FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
+			return FE_DIRECT_DROP;
+		if (v >= FE_D24_NONUNICAST)
+			return FE_DIRECT_FALLBACK; /* unreachable, trie */
+	}
 	a->nhg_id = v;
 	g = bpf_map_lookup_elem(&fe_nhg_v1, &v);
 	if (!g)
 		return FE_DIRECT_FALLBACK;
-	if (g->count > 1) {
-		struct fe_direct_scratch *sc;
-		int i;
-
-		if (a->algo == FE_ECMP_KERNEL)
-			return FE_DIRECT_FALLBACK; /* the kernel's hash */
+	/* the kernel's own hash picks among a route's paths */
+	if (g->count > 1 && a->algo == FE_ECMP_KERNEL && !a->force_nhg)
+		return FE_DIRECT_FALLBACK;
+	if (g->count > 1 || a->force_nhg || a->exclude) {
 		sc = bpf_map_lookup_elem(&fe_dscratch, &zero);
 		if (!sc)
 			return FE_DIRECT_FALLBACK;
+		if (a->exclude) {
+			__builtin_memset(&sc->h, 0, sizeof(sc->h));
+			sc->h.nhg_id = v;
+			sc->h.alen = 4;
+			sc->h.exclude = 1;
+			__builtin_memcpy(sc->h.excl, a->excl, 4);
+			if (fe_nhg_check(&sc->h) < 0)
+				return FE_DIRECT_FALLBACK;
+			g = bpf_map_lookup_elem(&fe_scratch, &zero);
+			if (!g)
+				return FE_DIRECT_FALLBACK;
+		}
 		__builtin_memset(&sc->s, 0, sizeof(sc->s));
 		sc->s.flow = a->flow;
 		sc->s.seed = a->seed;
 		sc->s.nhg_id = v;
 		sc->s.algo = a->algo;
 		sc->s.fields = a->fields;
+		sc->s.scratch = a->exclude;
 		i = fe_select(&sc->s);
 		if (i < 0)
-			return FE_DIRECT_FALLBACK;
+			return FE_DIRECT_FALLBACK; /* no path left: the FIB
+						    * path says why */
 		idx = i;
 	}
 	nh = fe_ecmp_nh(g, idx);
@@ -729,7 +754,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 	struct fe_nhg_val *g = NULL;
 	const struct fe_nexthop *via = NULL;
 	struct fe_nexthop pin = {};
-	__u32 l3if = ifindex, zero = 0, nhg_id = 0;
+	__u32 l3if = ifindex, zero = 0, nhg_id = 0, force_nhg = 0;
 	int rc;
 
 	v->action = FE_ACT_PASS;
@@ -762,13 +787,8 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			v->reason = FE_PASS_POLICY;
 			return;
 		}
-		if (pol && pol->action == FE_POL_NHG) {
-			via = fe_choose(p, cfg, pol->nhg_id, false);
-			if (!via) {
-				v->reason = FE_PASS_NO_PATH;
-				return;
-			}
-		}
+		if (pol && pol->action == FE_POL_NHG)
+			force_nhg = pol->nhg_id; /* chosen below */
 		if (pol && pol->action == FE_POL_PIN) {
 			pin.type = p->v4 ? FE_NH_IPV4 : FE_NH_IPV6;
 			pin.ifindex = 0; /* wherever the gateway is on-link */
@@ -777,9 +797,8 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		}
 	}
 
-	/* IPv4 without a policy path: route it ourselves, if we can. */
-	if (cfg && cfg->direct4 && p->v4 && !via &&
-	    !(pol && pol->action == FE_POL_EXCLUDE)) {
+	/* IPv4 not pinned by a policy: route it ourselves, if we can. */
+	if (cfg && cfg->direct4 && p->v4 && !via) {
 		struct fe_direct_scratch *sc =
 			bpf_map_lookup_elem(&fe_dscratch, &zero);
 		struct fe_direct_arg *d = sc ? &sc->d : NULL;
@@ -797,6 +816,11 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			d->seed = cfg->seed;
 			d->algo = cfg->ecmp_algo;
 			d->fields = cfg->hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3;
+			d->force_nhg = force_nhg;
+			if (pol && pol->action == FE_POL_EXCLUDE) {
+				d->exclude = 1;
+				__builtin_memcpy(d->excl, pol->nh, 4);
+			}
 		}
 		switch (d ? fe_direct4(d) : FE_DIRECT_FALLBACK) {
 		case FE_DIRECT_DROP:
@@ -816,6 +840,13 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			__builtin_memcpy(fib.smac, d->smac, ETH_ALEN);
 			nhg_id = d->nhg_id;
 			goto egress;
+		}
+	}
+	if (force_nhg) {
+		via = fe_choose(p, cfg, force_nhg, false);
+		if (!via) {
+			v->reason = FE_PASS_NO_PATH;
+			return;
 		}
 	}
 

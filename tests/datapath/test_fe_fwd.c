@@ -121,6 +121,7 @@ static int setup_netns(void)
 		"ip route add 198.18.7.0/24 via 203.0.113.2",
 		"ip -6 route add 2001:db8:99::/48 via 2001:db8:2::2",
 		"ip route add 198.18.20.0/24 nexthop via 198.51.100.2 dev eg0 nexthop via 100.64.2.2 dev ec0",
+		"ip route add 198.18.31.0/24 via 198.51.100.2",
 		NULL,
 	};
 
@@ -304,11 +305,12 @@ struct tcase {
 	bool has_out_tc;       /* TC output differs (tags live in skb metadata) */
 	struct pkt out_tc;
 	void (*setup)(void);   /* settings/policies for this case */
+	const struct direct_pol *pol; /* for direct_pol_setup */
 	int policy_id;         /* >= 0: this policy's counter must move */
 	bool expect_event;     /* a mirror-mismatch event must be raised */
 };
 
-#define MAX_CASES 128
+#define MAX_CASES 192
 static struct tcase cases[MAX_CASES];
 static int ncases;
 
@@ -511,6 +513,7 @@ static int build_dir24(void)
 	if (!d || fe_dir24_add(d, 0xc6121400, 24, 77) || /* 198.18.20.0/24 */
 	    fe_dir24_add(d, 0xc6120100, 24, 79) ||        /* 198.18.1.0/24 */
 	    fe_dir24_add(d, 0xc6121e00, 24, 90) ||        /* 198.18.30.0/24 */
+	    fe_dir24_add(d, 0xc6121f00, 24, 90) ||        /* 198.18.31.0/24 */
 	    fe_dir24_add(d, 0xc6120300, 24,               /* 198.18.3.0/24 */
 			 FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
 		return -1;
@@ -557,14 +560,42 @@ static void plain_trie(void)
  * forwarded it.
  */
 static const uint8_t CACHED_MAC[ETH_ALEN] = { 2, 0, 0, 0, 9, 9 };
+/* ec0's gateway in the cache (the kernel says ..05:02) */
+static const uint8_t CACHED_EC_MAC[ETH_ALEN] = { 2, 0, 0, 0, 9, 0x0a };
+
+/* Group 77's resilient slots: the datapath and the expectation share it. */
+static void res_table77(struct fe_res_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->count = 2;
+	for (int i = 0; i < FE_RES_SLOTS; i++)
+		t->slot[i] = (i * 7 / 3) & 1;
+}
+
+static void cache_neigh(int ifindex, const char *gw, const uint8_t *mac)
+{
+	struct fe_neigh_key nk = { .family = AF_INET, .ifindex = ifindex };
+	struct fe_neigh_val nv = {};
+
+	inet_pton(AF_INET, gw, nk.addr);
+	memcpy(nv.mac, mac, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_neigh_v1), &nk, &nv,
+			    BPF_ANY);
+}
+
+static void ifinfo(uint32_t ifindex, const uint8_t *mac, uint32_t mtu)
+{
+	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = mtu };
+
+	memcpy(ii.mac, mac, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifindex,
+			    &ii, BPF_ANY);
+}
 
 static void fill_direct(void)
 {
 	static struct fe_nhg_val g;
-	struct fe_neigh_key nk = { .family = AF_INET, .ifindex = eg_ifindex };
-	struct fe_neigh_val nv = {};
-	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
-	uint32_t id = 90, ifi, local;
+	uint32_t id = 90, local;
 
 	memset(&g, 0, sizeof(g));
 	g.count = 1;
@@ -574,22 +605,22 @@ static void fill_direct(void)
 	inet_pton(AF_INET, "198.51.100.2", g.nh[0].addr);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
 
-	inet_pton(AF_INET, "198.51.100.2", nk.addr);
-	memcpy(nv.mac, CACHED_MAC, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_neigh_v1), &nk, &nv,
-			    BPF_ANY);
-	ifi = in_ifindex;
-	memcpy(ii.mac, in_mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
-			    BPF_ANY);
-	ifi = eg_ifindex;
-	ii.mtu = 1400;
-	memcpy(ii.mac, eg_mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
-			    BPF_ANY);
+	cache_neigh(eg_ifindex, "198.51.100.2", CACHED_MAC);
+	cache_neigh(ec_ifindex, "100.64.2.2", CACHED_EC_MAC);
+	ifinfo(in_ifindex, in_mac, 1500);
+	ifinfo(eg_ifindex, eg_mac, 1400);
+	ifinfo(ec_ifindex, ec_mac, 1500);
 	inet_pton(AF_INET, "192.0.2.1", &local);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_local4_v1), &local,
 			    &(uint8_t){ 1 }, BPF_ANY);
+	{
+		static struct fe_res_table t;
+
+		id = 77;
+		res_table77(&t);
+		bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhgres_v1), &id,
+				    &t, BPF_ANY);
+	}
 }
 
 static void set_direct(uint8_t on)
@@ -622,12 +653,7 @@ static void direct_no_forwarding(void)
 
 static void direct_off(void)
 {
-	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
-	uint32_t ifi = in_ifindex;
-
-	memcpy(ii.mac, in_mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
-			    BPF_ANY);
+	ifinfo(in_ifindex, in_mac, 1500);
 	set_direct(0);
 }
 
@@ -669,8 +695,88 @@ static int expect_path(struct pkt p, uint8_t algo)
 	f.sport = udp->source;
 	f.dport = udp->dest;
 	h = fe_flow_hash(&f, 7, FE_HASH_L3L4);
+	if (algo == FE_ECMP_RESILIENT) {
+		static struct fe_res_table t;
+
+		res_table77(&t);
+		return fe_ecmp_resilient_nhg(h, &t, &g);
+	}
 	return algo == FE_ECMP_WEIGHTED ? fe_ecmp_weighted(h, &g)
 					: fe_ecmp_hash_threshold_nhg(h, &g);
+}
+
+/* Forwarded by the direct path: a path's L2 from the neighbour cache. */
+static struct pkt via_cache_path(struct pkt in, int path)
+{
+	struct pkt out = forwarded(in);
+	struct ethhdr *e = (struct ethhdr *)out.b;
+
+	memcpy(e->h_dest, path ? CACHED_EC_MAC : CACHED_MAC, ETH_ALEN);
+	if (path)
+		memcpy(e->h_source, ec_mac, ETH_ALEN);
+	return out;
+}
+
+/* Direct IPv4 on, with an ECMP algorithm and n policies installed. */
+static void direct_cfg(uint8_t algo, uint16_t npolicies)
+{
+	struct fe_config c = { .ecmp_algo = algo, .hash_l4 = 1,
+			       .npolicies = npolicies, .seed = 7,
+			       .direct4 = 1 };
+	uint32_t zero = 0;
+
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &c,
+			    BPF_ANY);
+	d24_use(1);
+}
+
+static void direct_ht(void)
+{
+	clear_policies();
+	direct_cfg(FE_ECMP_HASH_THRESHOLD, 0);
+}
+
+static void direct_weighted(void)
+{
+	clear_policies();
+	direct_cfg(FE_ECMP_WEIGHTED, 0);
+}
+
+static void direct_resilient(void)
+{
+	clear_policies();
+	direct_cfg(FE_ECMP_RESILIENT, 0);
+}
+
+/* A policy and the settings for one direct-path case. */
+struct direct_pol {
+	const char *dst; /* a /24 */
+	uint8_t action;
+	uint32_t id;
+	const char *nh;
+	uint32_t nhg;
+	uint8_t algo;
+};
+
+static const struct direct_pol *cur_pol;
+
+static void direct_pol_setup(void)
+{
+	policy4(cur_pol->dst, 24, cur_pol->action, cur_pol->id, cur_pol->nh,
+		cur_pol->nhg, NULL, 0, 0);
+	direct_cfg(cur_pol->algo, 1);
+}
+
+/* A case run with the direct path on and pol installed (and counted). */
+static struct tcase *add_pol(const char *name, struct pkt in, enum verdict v,
+			     int reason, const struct direct_pol *pol)
+{
+	struct tcase *t = add(name, in, v, reason);
+
+	t->setup = direct_pol_setup;
+	t->pol = pol;
+	t->policy_id = pol->id;
+	return t;
 }
 
 static struct pkt flow(const char *dst, uint16_t sport)
@@ -795,6 +901,78 @@ static void build_policy_cases(void)
 	t->expect_event = true; /* ... and reported */
 	add("back to plain", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
 		plain;
+}
+
+/*
+ * The direct path with policies and every ECMP algorithm of its own: the
+ * cached MACs in the output prove it (not bpf_fib_lookup) forwarded.
+ */
+static void build_direct_policy_cases(void)
+{
+	static const struct {
+		uint8_t algo;
+		void (*setup)(void);
+		const char *name;
+	} algos[] = {
+		{ FE_ECMP_HASH_THRESHOLD, direct_ht,
+		  "direct + ecmp hash-threshold: the flow's path, cached L2" },
+		{ FE_ECMP_WEIGHTED, direct_weighted,
+		  "direct + ecmp weighted: the flow's path, cached L2" },
+		{ FE_ECMP_RESILIENT, direct_resilient,
+		  "direct + ecmp resilient: the flow's slot, cached L2" },
+	};
+	static const struct direct_pol count = { "198.18.30.0", FE_POL_COUNT, 10 },
+		drop = { "198.18.30.0", FE_POL_DROP, 11 },
+		nhg = { "100.64.9.0", FE_POL_NHG, 12, NULL, 78 },
+		excl_ht = { "198.18.20.0", FE_POL_EXCLUDE, 13, "198.51.100.2", 0,
+			    FE_ECMP_HASH_THRESHOLD },
+		excl_kernel = { "198.18.20.0", FE_POL_EXCLUDE, 13, "198.51.100.2" },
+		excl_only = { "198.18.31.0", FE_POL_EXCLUDE, 14, "198.51.100.2", 0,
+			      FE_ECMP_HASH_THRESHOLD },
+		pin = { "198.18.6.0", FE_POL_PIN, 15, "198.51.100.2" };
+	struct tcase *t;
+	struct pkt p;
+
+	for (size_t a = 0; a < sizeof(algos) / sizeof(algos[0]); a++) {
+		int seen[2] = {};
+
+		for (int i = 0; i < 8; i++) {
+			int path;
+
+			p = flow("198.18.20.1", 5000 + i);
+			path = expect_path(p, algos[a].algo);
+			seen[path] = 1;
+			t = add(algos[a].name, p, V_FWD, -1);
+			t->setup = algos[a].setup;
+			t->out = via_cache_path(p, path);
+		}
+		if (!seen[0] || !seen[1])
+			fprintf(stderr, "warning: %s: one path only\n",
+				algos[a].name);
+	}
+
+	p = ip4("198.18.30.5", 64, 18);
+	add_pol("direct + policy count: counted, cached L2", p, V_FWD, -1,
+		&count)->out = via_cache_path(p, 0);
+	add_pol("direct + policy drop", p, V_DROP, FE_DROP_POLICY, &drop);
+	p = ip4("100.64.9.1", 64, 18);
+	add_pol("direct + policy nexthop-group: the group's path, cached L2", p,
+		V_FWD, -1, &nhg)->out = via_cache_path(p, 1);
+	for (int i = 0; i < 4; i++) {
+		p = flow("198.18.20.1", 6000 + i);
+		add_pol("direct + policy exclude + hash-threshold: other path, cached L2",
+			p, V_FWD, -1, &excl_ht)->out = via_cache_path(p, 1);
+		/* the kernel's hash picks: the fib path applies the policy */
+		add_pol("direct + policy exclude + kernel ecmp: other path via the fib",
+			p, V_FWD, -1, &excl_kernel)->out = via_ec0(p);
+	}
+	add_pol("direct + policy exclude of the only path to kernel",
+		ip4("198.18.31.1", 64, 18), V_PASS, FE_PASS_NO_PATH, &excl_only);
+	/* pin: the gateway's interface comes from the fib */
+	add_pol("direct + policy pin: forwarded via the pinned gateway",
+		ip4("198.18.6.1", 64, 18), V_FWD, -1, &pin);
+	add("direct and policies off again", ip4("198.18.1.10", 64, 18), V_FWD,
+	    -1)->setup = direct_off;
 }
 
 static void build_cases(void)
@@ -1040,6 +1218,7 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 		opts.ctx_in = &sctx;
 		opts.ctx_size_in = sizeof(sctx);
 	}
+	cur_pol = t->pol;
 	if (t->setup)
 		t->setup();
 	ring_buffer__consume(events);
@@ -1220,6 +1399,7 @@ int main(void)
 
 	build_cases();
 	build_policy_cases();
+	build_direct_policy_cases();
 	for (int mode = 0; mode < 2; mode++) {
 		bool xdp = mode == 0;
 		int fd = bpf_program__fd(xdp ? skel->progs.fe_xdp
