@@ -67,6 +67,7 @@
 
 #include "frr_ebpf_abi.h"
 #include "lib/fe_dir24.h"
+#include "lib/fe_policy.h"
 #include "fe_fwd.skel.h"
 #include "bare_fwd.skel.h"
 
@@ -420,17 +421,22 @@ static int cache_neigh(struct fe_fwd *f, int ifindex, const char *gw,
 /* Count policies on the first n prefixes, as the module installs them. */
 static int add_policies(struct fe_fwd *f, int n)
 {
+	static struct fe_polmask m;
+	uint32_t zero = 0;
+
 	for (int i = 0; i < n && i < nroutes; i++) {
 		struct fe_lpm4_key k = { .prefixlen = routes[i].len };
 		struct fe_policy_val v = { .id = i, .action = FE_POL_COUNT };
 		uint32_t a = htonl(routes[i].addr);
 
 		memcpy(k.addr, &a, 4);
+		fe_polmask_add(&m, k.addr, k.prefixlen);
 		if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_policy4_v1), &k,
 					&v, 0))
 			return -1;
 	}
-	return 0;
+	return bpf_map_update_elem(bpf_map__fd(f->maps.fe_polmask_v1), &zero,
+				   &m, 0);
 }
 
 /*

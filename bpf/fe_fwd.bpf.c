@@ -14,6 +14,7 @@
 #include "fe_maps.h"
 #include "fe_parse.h"
 #include "fe_ecmp.h"
+#include "fe_polmask.h"
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -83,6 +84,15 @@ struct {
 	__type(value, struct fe_policy_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_policy6_v1 SEC(".maps");
+
+/* Key 0: IPv4, 1: IPv6 (bpf/fe_polmask.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct fe_polmask);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_polmask_v1 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -295,7 +305,14 @@ fe_policy_match(const struct fe_pkt *p, __u32 l3if, __u64 bytes)
 {
 	struct fe_policy_val *pol;
 	struct fe_policy_stats *st;
+	struct fe_polmask *m;
+	__u32 fam = !p->v4;
 
+	/* most packets start where no policy is: no trie walk for them */
+	m = bpf_map_lookup_elem(&fe_polmask_v1, &fam);
+	if (m && !fe_polmask_test(m, p->v4 ? (__u8 *)&p->ip4->daddr
+					   : (__u8 *)&p->ip6->daddr))
+		return NULL;
 	if (p->v4) {
 		struct fe_lpm4_key k = { .prefixlen = 32 };
 

@@ -319,3 +319,15 @@ int fe_policy_encode(const struct fe_policy *p, uint32_t ingress_ifindex,
 	*keylen = kl;
 	return 0;
 }
+
+void fe_polmask_add(struct fe_polmask *m, const uint8_t *addr,
+		    unsigned int len)
+{
+	uint32_t top = (uint32_t)addr[0] << 8 | addr[1];
+	uint32_t span = len >= 16 ? 1 : 1u << (16 - len);
+
+	/* a prefix shorter than 16 bits covers a run of first-16-bit values */
+	top &= ~(span - 1);
+	for (uint32_t v = top; v < top + span; v++)
+		m->bits[v >> 6] |= 1ULL << (v & 63);
+}

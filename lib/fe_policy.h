@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fe_polmask.h"
 #include "fe_route.h"
 
 #define FE_POLICY_NAME_MAX 63
@@ -85,6 +86,13 @@ bool fe_policy_complete(const struct fe_policy *p);
 int fe_policy_encode(const struct fe_policy *p, uint32_t ingress_ifindex,
 		     union fe_route_key *key, size_t *keylen,
 		     struct fe_policy_val *val);
+
+/*
+ * Mark in m the destinations a policy prefix (addr in network order, len
+ * bits) may cover: the fast path's prefilter (bpf/fe_polmask.h).
+ */
+void fe_polmask_add(struct fe_polmask *m, const uint8_t *addr,
+		    unsigned int len);
 
 const char *fe_policy_action_str(enum fe_policy_action a);
 int fe_policy_action_parse(const char *word);

@@ -40,6 +40,7 @@
 #include <bpf/libbpf.h>
 
 #include "lib/fe_dir24.h"
+#include "lib/fe_policy.h"
 
 #include "frr_ebpf_abi.h"
 #include "fe_ecmp.h"
@@ -369,8 +370,15 @@ static void policy4(const char *dst, int len, uint8_t action, uint32_t id,
 		inet_pton(AF_INET, src, v.src);
 		v.src_len = srclen;
 	}
+	static struct fe_polmask m;
+	uint32_t zero = 0;
+
 	clear_policies();
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_policy4_v1), &k, &v,
+			    BPF_ANY);
+	memset(&m, 0, sizeof(m));
+	fe_polmask_add(&m, k.addr, len);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_polmask_v1), &zero, &m,
 			    BPF_ANY);
 }
 
@@ -384,6 +392,17 @@ static void pol_drop(void)
 {
 	policy4("198.18.1.0", 24, FE_POL_DROP, 1, NULL, 0, NULL, 0, 0);
 	set_config(FE_ECMP_KERNEL, 1);
+}
+
+/* The drop policy, but its prefilter bit clear: the trie is not asked. */
+static void pol_drop_unmasked(void)
+{
+	static struct fe_polmask none;
+	uint32_t zero = 0;
+
+	pol_drop();
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_polmask_v1), &zero,
+			    &none, BPF_ANY);
 }
 
 static void pol_kernel(void)
@@ -800,6 +819,8 @@ static void build_policy_cases(void)
 		FE_DROP_POLICY);
 	t->setup = pol_drop;
 	t->policy_id = 1;
+	add("policy prefilter: a clear bit skips the policy lookup",
+	    ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup = pol_drop_unmasked;
 	t = add("policy kernel", ip4("198.18.1.10", 64, 18), V_PASS,
 		FE_PASS_POLICY);
 	t->setup = pol_kernel;
