@@ -137,15 +137,7 @@ struct {
 	__type(key, struct fe_nh_key);
 	__type(value, struct fe_fwd_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_nhstats_v1 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
-	__uint(max_entries, FE_NHSTATS_MAX);
-	__type(key, __u32);
-	__type(value, struct fe_fwd_stats);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_nhgstats_v1 SEC(".maps");
+} fe_nhstats_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -184,8 +176,7 @@ struct fe_verdict {
 	__be16 l3_proto; /* ETH_P_IP or ETH_P_IPV6, network order */
 	__u8 dmac[ETH_ALEN];
 	__u8 smac[ETH_ALEN];
-	__u32 nhg_id;    /* the group the path came from, 0 if unknown */
-	struct fe_nh_key nh; /* the nexthop forwarded to */
+	struct fe_nh_key nh; /* the nexthop forwarded to, and its group */
 };
 
 /* ip_decrease_ttl(): incremental checksum update, as the kernel does. */
@@ -1040,37 +1031,24 @@ egress:
 		__builtin_memcpy(v->nh.gw, &fib.ipv4_dst, 4);
 	else
 		__builtin_memcpy(v->nh.gw, fib.ipv6_dst, 16);
-	v->nhg_id = pol && pol->action == FE_POL_NHG && via ? pol->nhg_id
-							      : nhg_id;
+	v->nh.nhg_id = pol && pol->action == FE_POL_NHG && via ? pol->nhg_id
+								 : nhg_id;
 	__builtin_memcpy(v->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(v->smac, fib.smac, ETH_ALEN);
 	v->action = FE_ACT_FWD;
 }
 
-/* Count a forwarded packet on its nexthop and group. */
-__attribute__((noinline)) int fe_count_fwd(struct fe_nh_key *nh, __u32 nhg_id,
-					   __u64 bytes)
+/* Count a forwarded packet on its nexthop and group: one lookup. */
+__attribute__((noinline)) int fe_count_fwd(struct fe_nh_key *nh, __u64 bytes)
 {
 	struct fe_fwd_stats *s, zero = {};
 
 	if (!nh)
 		return 0;
-	s = bpf_map_lookup_elem(&fe_nhstats_v1, nh);
+	s = bpf_map_lookup_elem(&fe_nhstats_v2, nh);
 	if (!s) {
-		bpf_map_update_elem(&fe_nhstats_v1, nh, &zero, BPF_NOEXIST);
-		s = bpf_map_lookup_elem(&fe_nhstats_v1, nh);
-	}
-	if (s) {
-		s->packets++;
-		s->bytes += bytes;
-	}
-	if (!nhg_id)
-		return 0;
-	s = bpf_map_lookup_elem(&fe_nhgstats_v1, &nhg_id);
-	if (!s) {
-		bpf_map_update_elem(&fe_nhgstats_v1, &nhg_id, &zero,
-				    BPF_NOEXIST);
-		s = bpf_map_lookup_elem(&fe_nhgstats_v1, &nhg_id);
+		bpf_map_update_elem(&fe_nhstats_v2, nh, &zero, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&fe_nhstats_v2, nh);
 	}
 	if (s) {
 		s->packets++;
@@ -1083,7 +1061,7 @@ static __always_inline void fe_count(__u32 ifindex, __u64 bytes,
 				     struct fe_verdict *v)
 {
 	if (v->action == FE_ACT_FWD || v->action == FE_ACT_FWD_NEIGH)
-		fe_count_fwd(&v->nh, v->nhg_id, bytes);
+		fe_count_fwd(&v->nh, bytes);
 
 	struct fe_if_stats *st = bpf_map_lookup_elem(&fe_ifstats_v1, &ifindex);
 

@@ -294,10 +294,11 @@ struct fe_dp_event {
 };
 
 /* Per-CPU counters of what the fast path forwarded, per nexthop (the
- * kernel's or its own choice) and per nexthop group (when it knew it).
+ * kernel's or its own choice) and group it was chosen in (0 when the
+ * group is not known): one lookup a packet; userspace sums them up per
+ * nexthop and per group. (v1 had a map per nexthop and one per group.)
  */
-#define FE_MAP_NHSTATS "fe_nhstats_v1"
-#define FE_MAP_NHGSTATS "fe_nhgstats_v1"
+#define FE_MAP_NHSTATS "fe_nhstats_v2"
 #define FE_NHSTATS_MAX 16384
 
 struct fe_nh_key {
@@ -306,6 +307,7 @@ struct fe_nh_key {
 			 * destinations is all zero */
 	__u8 pad[3];
 	__u8 gw[16];
+	__u32 nhg_id;   /* the group, 0 if unknown */
 };
 
 struct fe_fwd_stats {
