@@ -156,12 +156,21 @@ struct {
 } fe_local4_v1 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FE_IFSTATS_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FE_IFINFO_SLOTS);
 	__type(key, __u32);
 	__type(value, struct fe_ifinfo);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_ifinfo_v1 SEC(".maps");
+} fe_ifinfo_v2 SEC(".maps");
+
+/* The record of ifindex, or NULL (none, or another one in its slot). */
+static __always_inline struct fe_ifinfo *fe_ifinfo(__u32 ifindex)
+{
+	__u32 slot = ifindex & (FE_IFINFO_SLOTS - 1);
+	struct fe_ifinfo *ii = bpf_map_lookup_elem(&fe_ifinfo_v2, &slot);
+
+	return ii && ii->ifindex == ifindex ? ii : NULL;
+}
 
 /* FE_ACT_FWD_NEIGH: TC only: the kernel's neighbour layer resolves L2
  * (bpf_redirect_neigh), so a packet waiting for ARP/ND is not punted.
@@ -383,22 +392,20 @@ struct fe_sel_arg {
 	__u32 nhg_id;
 	__u8 algo;
 	__u8 fields;
-	__u8 scratch; /* choose in this CPU's scratch copy, not the map */
-	__u8 pad;
+	__u8 pad[2];
 };
 
-/* Index of the path of the group for this flow, or -1. */
-__attribute__((noinline)) int fe_select(struct fe_sel_arg *a)
+/*
+ * Index of the path of group g (a->nhg_id, or this CPU's scratch copy of
+ * it) for this flow, or -1. The caller has g already: no second lookup.
+ */
+__attribute__((noinline)) int fe_select(struct fe_sel_arg *a,
+					struct fe_nhg_val *g)
 {
-	struct fe_nhg_val *g;
 	struct fe_res_table *t;
-	__u32 zero = 0, hash;
+	__u32 hash;
 
-	if (!a)
-		return -1;
-	g = a->scratch ? bpf_map_lookup_elem(&fe_scratch, &zero)
-		       : bpf_map_lookup_elem(&fe_nhg_v1, &a->nhg_id);
-	if (!g)
+	if (!a || !g)
 		return -1;
 	hash = fe_flow_hash(&a->flow, a->seed, a->fields);
 	switch (a->algo) {
@@ -573,11 +580,12 @@ fe_choose(const struct fe_pkt *p, const struct fe_config *cfg, __u32 nhg_id,
 	a->nhg_id = nhg_id;
 	a->algo = cfg->ecmp_algo;
 	a->fields = cfg->hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3;
-	a->scratch = scratch;
-	idx = fe_select(a);
 	g = scratch ? bpf_map_lookup_elem(&fe_scratch, &zero)
 		    : bpf_map_lookup_elem(&fe_nhg_v1, &nhg_id);
-	return g ? fe_ecmp_nh(g, idx) : NULL;
+	if (!g)
+		return NULL;
+	idx = fe_select(a, g);
+	return fe_ecmp_nh(g, idx);
 }
 
 /*
@@ -651,8 +659,7 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 		sc->s.nhg_id = v;
 		sc->s.algo = a->algo;
 		sc->s.fields = a->fields;
-		sc->s.scratch = a->exclude;
-		i = fe_select(&sc->s);
+		i = fe_select(&sc->s, g);
 		if (i < 0)
 			return FE_DIRECT_FALLBACK; /* no path left: the FIB
 						    * path says why */
@@ -672,8 +679,8 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 		a->reason = FE_PASS_HAIRPIN;
 		return FE_DIRECT_PASS;
 	}
-	in = bpf_map_lookup_elem(&fe_ifinfo_v1, &a->l3if);
-	out = bpf_map_lookup_elem(&fe_ifinfo_v1, &nk.ifindex);
+	in = fe_ifinfo(a->l3if);
+	out = fe_ifinfo(nk.ifindex);
 	if (!in || !out)
 		return FE_DIRECT_FALLBACK;
 	if (!in->fwd4) {

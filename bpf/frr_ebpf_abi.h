@@ -172,7 +172,7 @@ struct fe_config {
  */
 #define FE_MAP_NEIGH "fe_neigh_v1"
 #define FE_MAP_LOCAL4 "fe_local4_v1"
-#define FE_MAP_IFINFO "fe_ifinfo_v1"
+#define FE_MAP_IFINFO "fe_ifinfo_v2"
 #define FE_NEIGH_MAX 65536
 #define FE_LOCAL_MAX 4096
 
@@ -188,7 +188,17 @@ struct fe_neigh_val {
 	__u16 pad;
 };
 
+/*
+ * Interface records live in an array (an inlined lookup, no hashing: two
+ * a packet on the direct path), slot ifindex % FE_IFINFO_SLOTS; the
+ * record names its interface, and a packet whose interface is not the
+ * one in its slot (two interfaces on one slot) takes the FIB path. (v1
+ * was a hash by ifindex.)
+ */
+#define FE_IFINFO_SLOTS 1024
+
 struct fe_ifinfo {
+	__u32 ifindex;  /* the interface in this slot, 0 for none */
 	__u8 mac[6];
 	__u8 fwd4;      /* net.ipv4.conf.IF.forwarding */
 	__u8 pad;

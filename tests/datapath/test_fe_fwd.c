@@ -602,13 +602,16 @@ static void cache_neigh(int ifindex, const char *gw, const uint8_t *mac)
 			    BPF_ANY);
 }
 
-static void ifinfo(uint32_t ifindex, const uint8_t *mac, uint32_t mtu)
+/* An interface record in its slot, as the module writes it. */
+static void ifinfo(uint32_t ifindex, const uint8_t *mac, uint32_t mtu,
+		   uint8_t fwd4)
 {
-	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = mtu };
+	struct fe_ifinfo ii = { .ifindex = ifindex, .fwd4 = fwd4, .mtu = mtu };
+	uint32_t slot = ifindex % FE_IFINFO_SLOTS;
 
 	memcpy(ii.mac, mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifindex,
-			    &ii, BPF_ANY);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v2), &slot, &ii,
+			    BPF_ANY);
 }
 
 static void fill_direct(void)
@@ -626,9 +629,9 @@ static void fill_direct(void)
 
 	cache_neigh(eg_ifindex, "198.51.100.2", CACHED_MAC);
 	cache_neigh(ec_ifindex, "100.64.2.2", CACHED_EC_MAC);
-	ifinfo(in_ifindex, in_mac, 1500);
-	ifinfo(eg_ifindex, eg_mac, 1400);
-	ifinfo(ec_ifindex, ec_mac, 1500);
+	ifinfo(in_ifindex, in_mac, 1500, 1);
+	ifinfo(eg_ifindex, eg_mac, 1400, 1);
+	ifinfo(ec_ifindex, ec_mac, 1500, 1);
 	inet_pton(AF_INET, "192.0.2.1", &local);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_local4_v1), &local,
 			    &(uint8_t){ 1 }, BPF_ANY);
@@ -661,18 +664,20 @@ static void direct_on(void)
 
 static void direct_no_forwarding(void)
 {
-	struct fe_ifinfo ii = { .fwd4 = 0, .mtu = 1500 };
-	uint32_t ifi = in_ifindex;
-
 	set_direct(1);
-	memcpy(ii.mac, in_mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
-			    BPF_ANY);
+	ifinfo(in_ifindex, in_mac, 1500, 0);
+}
+
+/* in0's slot holds another interface (two on one slot): in0 unknown. */
+static void direct_slot_taken(void)
+{
+	set_direct(1);
+	ifinfo(in_ifindex + FE_IFINFO_SLOTS, in_mac, 1500, 1);
 }
 
 static void direct_off(void)
 {
-	ifinfo(in_ifindex, in_mac, 1500);
+	ifinfo(in_ifindex, in_mac, 1500, 1);
 	set_direct(0);
 }
 
@@ -906,6 +911,10 @@ static void build_policy_cases(void)
 	add("direct ipv4: forwarding disabled on ingress to kernel",
 	    ip4("198.18.30.5", 64, 18), V_PASS, FE_PASS_FWD_DISABLED)->setup =
 		direct_no_forwarding;
+	/* the kernel has no route for it: the FIB path says so */
+	add("direct ipv4: interface not in its slot falls back to the fib",
+	    ip4("198.18.30.5", 64, 18), V_PASS, FE_PASS_NOT_FORWARDED)->setup =
+		direct_slot_taken;
 	/* not in the table: the kernel's FIB decides (and its neighbour) */
 	add("direct ipv4: no table entry falls back to the fib",
 	    ip4("198.18.6.1", 64, 18), V_PASS, FE_PASS_HAIRPIN)->setup =
