@@ -532,6 +532,8 @@ struct fe_direct_arg {
 	__u8 dmac[ETH_ALEN];
 	__u8 smac[ETH_ALEN];
 	__u8 gw[4];
+	__u8 out_vlan; /* the egress may be a VLAN interface */
+	__u8 pad2[3];
 };
 
 /* Per-CPU scratch of the direct path: keeps the 512-byte stack free. */
@@ -698,6 +700,7 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 	__builtin_memcpy(a->dmac, n->mac, ETH_ALEN);
 	__builtin_memcpy(a->smac, out->mac, ETH_ALEN);
 	__builtin_memcpy(a->gw, nk.addr, 4);
+	a->out_vlan = out->vlan;
 	return FE_DIRECT_FWD;
 }
 
@@ -770,6 +773,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 	const struct fe_nexthop *via = NULL;
 	struct fe_nexthop pin = {};
 	__u32 l3if = ifindex, zero = 0, nhg_id = 0, force_nhg = 0;
+	bool maybe_vlan = true; /* the egress may be a VLAN interface */
 	int rc;
 
 	v->action = FE_ACT_PASS;
@@ -854,6 +858,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			__builtin_memcpy(fib.dmac, d->dmac, ETH_ALEN);
 			__builtin_memcpy(fib.smac, d->smac, ETH_ALEN);
 			nhg_id = d->nhg_id;
+			maybe_vlan = d->out_vlan;
 			goto egress;
 		}
 	}
@@ -1018,7 +1023,8 @@ egress:
 	/* Out of a VLAN interface: through its parent, tagged. */
 	v->oif = fib.ifindex;
 	v->out_vid = 0;
-	vout = bpf_map_lookup_elem(&fe_vlanout_v1, &fib.ifindex);
+	vout = maybe_vlan ? bpf_map_lookup_elem(&fe_vlanout_v1, &fib.ifindex)
+			  : NULL;
 	if (vout) {
 		v->oif = vout->parent;
 		v->out_vid = vout->vid;

@@ -201,7 +201,8 @@ struct fe_ifinfo {
 	__u32 ifindex;  /* the interface in this slot, 0 for none */
 	__u8 mac[6];
 	__u8 fwd4;      /* net.ipv4.conf.IF.forwarding */
-	__u8 pad;
+	__u8 vlan;      /* 1: maybe an 802.1Q interface (see fe_vlanout);
+			 * 0: surely not, the fast path need not look */
 	__u32 mtu;
 };
 

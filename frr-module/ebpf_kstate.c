@@ -28,6 +28,7 @@
 #include "lib/privs.h"
 #include "lib/thread.h"
 #include "lib/vrf.h"
+#include "zebra/interface.h"
 
 #include "ebpf_fastpath.h"
 #include "ebpf_kstate.h"
@@ -212,14 +213,17 @@ static bool rules_are_default(char *why, size_t size)
 }
 
 /* MAC, MTU and forwarding flag of every interface of the default VRF. */
-/* One interface's record: MAC, MTU, IPv4 forwarding. */
+/* One interface's record: MAC, MTU, IPv4 forwarding, VLAN or not. */
 static void ifinfo_fill(struct interface *ifp, struct fe_ifinfo *ii)
 {
+	struct zebra_if *zif = ifp->info;
 	char path[128], val[8] = "";
 	FILE *f;
 
 	memset(ii, 0, sizeof(*ii));
 	ii->ifindex = ifp->ifindex;
+	/* not a VLAN: the direct path skips the VLAN-out lookup */
+	ii->vlan = !zif || IS_ZEBRA_IF_VLAN(ifp);
 	if (ifp->hw_addr_len == ETH_ALEN)
 		memcpy(ii->mac, ifp->hw_addr, ETH_ALEN);
 	ii->mtu = ifp->mtu;

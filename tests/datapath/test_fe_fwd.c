@@ -533,6 +533,7 @@ static int build_dir24(void)
 	    fe_dir24_add(d, 0xc6120100, 24, 79) ||        /* 198.18.1.0/24 */
 	    fe_dir24_add(d, 0xc6121e00, 24, 90) ||        /* 198.18.30.0/24 */
 	    fe_dir24_add(d, 0xc6121f00, 24, 90) ||        /* 198.18.31.0/24 */
+	    fe_dir24_add(d, 0xc6122000, 24, 91) ||        /* 198.18.32.0/24 */
 	    fe_dir24_add(d, 0xc6120300, 24,               /* 198.18.3.0/24 */
 			 FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
 		return -1;
@@ -627,11 +628,29 @@ static void fill_direct(void)
 	inet_pton(AF_INET, "198.51.100.2", g.nh[0].addr);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
 
+	/* group 91: out of the VLAN interface vl0 (no kernel route) */
+	g.nh[0].ifindex = vl_ifindex;
+	inet_pton(AF_INET, "100.64.1.2", g.nh[0].addr);
+	id = 91;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
+
 	cache_neigh(eg_ifindex, "198.51.100.2", CACHED_MAC);
 	cache_neigh(ec_ifindex, "100.64.2.2", CACHED_EC_MAC);
+	cache_neigh(vl_ifindex, "100.64.1.2", (const uint8_t[]){ 2, 0, 0, 0, 4, 2 });
 	ifinfo(in_ifindex, in_mac, 1500, 1);
 	ifinfo(eg_ifindex, eg_mac, 1400, 1);
 	ifinfo(ec_ifindex, ec_mac, 1500, 1);
+	ifinfo(vl_ifindex, vl_mac, 1500, 1);
+	{	/* vl0 is a VLAN interface: its record says so */
+		uint32_t slot = vl_ifindex % FE_IFINFO_SLOTS;
+		struct fe_ifinfo ii;
+
+		bpf_map_lookup_elem(bpf_map__fd(skel->maps.fe_ifinfo_v2), &slot,
+				    &ii);
+		ii.vlan = 1;
+		bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v2), &slot,
+				    &ii, BPF_ANY);
+	}
 	inet_pton(AF_INET, "192.0.2.1", &local);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_local4_v1), &local,
 			    &(uint8_t){ 1 }, BPF_ANY);
@@ -652,6 +671,7 @@ static void set_direct(uint8_t on)
 	uint32_t zero = 0;
 
 	clear_policies();
+	ifinfo(in_ifindex, in_mac, 1500, 1); /* as a case may have left it */
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &c,
 			    BPF_ANY);
 	d24_use(on);
@@ -677,7 +697,6 @@ static void direct_slot_taken(void)
 
 static void direct_off(void)
 {
-	ifinfo(in_ifindex, in_mac, 1500, 1);
 	set_direct(0);
 }
 
@@ -919,6 +938,13 @@ static void build_policy_cases(void)
 	add("direct ipv4: no table entry falls back to the fib",
 	    ip4("198.18.6.1", 64, 18), V_PASS, FE_PASS_HAIRPIN)->setup =
 		direct_on;
+	/* the kernel has no route: only the direct path can tag it */
+	p = ip4("198.18.32.1", 64, 18);
+	t = add("direct ipv4: out of a VLAN interface, tagged", p, V_FWD, -1);
+	t->setup = direct_on;
+	t->out = tagged(forwarded_vlan(p), 200);
+	t->has_out_tc = true;
+	t->out_tc = forwarded_vlan(p);
 	add("direct ipv6 is not affected",
 	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_UDP), V_FWD,
 	    -1)->setup = direct_on;
@@ -1287,6 +1313,10 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 		want_ret = xdp ? XDP_PASS : TC_ACT_OK;
 	}
 	if ((int)opts.retval != want_ret) {
+		if (getenv("FE_DEBUG"))
+			for (int r = 0; r < FE_PASS_MAX; r++)
+				fprintf(stderr, "   pass[%d]=%llu\n", r,
+					(unsigned long long)counter(V_PASS, r));
 		fprintf(stderr, "  verdict %u, want %d\n", opts.retval, want_ret);
 		return false;
 	}
