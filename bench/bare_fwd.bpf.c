@@ -102,4 +102,26 @@ int bare_null(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* Key 0: the one egress of bare_redirect. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} bare_out SEC(".maps");
+
+/*
+ * The least a router can do: every frame out of one port, untouched (no
+ * lookup, no rewrite). bench/rig_pps.py runs it as the "null" router, so
+ * that the generator's, the veths' and the sink's share of a packet's
+ * cost can be told apart from the router's.
+ */
+SEC("xdp")
+int bare_redirect(struct xdp_md *ctx)
+{
+	__u32 zero = 0, *out = bpf_map_lookup_elem(&bare_out, &zero);
+
+	return out ? bpf_redirect_map(&bare_txports, *out, 0) : XDP_PASS;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -19,7 +19,8 @@
  * measured in one window, not in three windows of a noisy machine.
  *
  * Programs: bare_null (empty XDP program: the harness' own cost), bare_fwd
- * (the baseline, bench/bare_fwd.bpf.c), fe_xdp and fe_tc (bpf/fe_fwd.bpf.c).
+ * (the baseline, bench/bare_fwd.bpf.c), fe_xdp and fe_tc (bpf/fe_fwd.bpf.c),
+ * fe_direct and fe_full (fe_xdp on the direct IPv4 path, see below).
  * 60-byte IPv4/UDP frames to destinations drawn at random from the
  * prefixes of that size. Every call is checked: return code, and fe's
  * forward counter moved by exactly the number of runs.
@@ -66,6 +67,7 @@
 
 #include "frr_ebpf_abi.h"
 #include "lib/fe_dir24.h"
+#include "lib/fe_policy.h"
 #include "fe_fwd.skel.h"
 #include "bare_fwd.skel.h"
 
@@ -245,10 +247,16 @@ static void print_mix(long n)
  * fe_direct: fe_xdp with the direct IPv4 path on: the route from a
  * DIR-24-8 table of the same routes, L2 from the neighbour cache, no
  * bpf_fib_lookup (a second instance of the object, its own maps).
+ * fe_full: the same with every feature at work: FULL_POLICIES count
+ * policies (the policy lookup runs for every packet), every route via a
+ * group of two paths chosen by hash-threshold over L3+L4, counters.
  */
-enum { P_NULL, P_BARE, P_XDP, P_TC, P_DIRECT, NPROG };
+enum { P_NULL, P_BARE, P_XDP, P_TC, P_DIRECT, P_FULL, NPROG };
 static const char *const PROG_NAME[NPROG] = { "bare_null", "bare_fwd",
-					      "fe_xdp", "fe_tc", "fe_direct" };
+					      "fe_xdp", "fe_tc", "fe_direct",
+					      "fe_full" };
+#define FULL_POLICIES 100
+#define GW2 "198.51.100.3"
 
 enum { M_HOT, M_RAND, M_REP, NMODE };
 static const char *const MODE_NAME[NMODE] = {
@@ -264,9 +272,10 @@ struct env {
 	uint8_t in_mac[ETH_ALEN];
 	struct fe_fwd *fe;
 	struct fe_fwd *fed; /* the direct-path instance */
+	struct fe_fwd *fef; /* the full-features instance */
 	struct bare_fwd *bare;
 	int prog_fd[NPROG];
-	int stats_fd, dstats_fd;
+	int stats_fd[NPROG]; /* fe's interface counters, per program */
 	uint8_t eg_mac[ETH_ALEN];
 	double load_s;
 	double ns[NMODE][NPROG]; /* median */
@@ -328,6 +337,7 @@ static int setup_netns(struct env *e)
 		"ip addr add 192.0.2.1/24 dev in0",
 		"ip addr add 198.51.100.1/24 dev eg0",
 		"ip neigh add " GW " lladdr 02:00:00:00:02:02 dev eg0 nud permanent",
+		"ip neigh add " GW2 " lladdr 02:00:00:00:02:03 dev eg0 nud permanent",
 		"ip neigh add " SRC " lladdr 02:00:00:00:01:02 dev in0 nud permanent",
 		NULL,
 	};
@@ -345,68 +355,101 @@ static int setup_netns(struct env *e)
 	return get_mac("in0", e->in_mac) || get_mac("eg0", e->eg_mac);
 }
 
-/* The programs and their maps, private to e (nothing pinned). */
-static int load_progs(struct env *e)
+/*
+ * One private instance of the fast path (nothing pinned: a router running
+ * on the machine is never touched), with in0's counters and eg0 as an
+ * XDP egress. Devmap values are ifindexes of the writer's namespace: e's.
+ */
+static struct fe_fwd *load_fe(const struct env *e, int *stats_fd)
 {
-	struct bpf_map *m;
 	uint32_t in = e->in_ifindex, eg = e->eg_ifindex;
 	struct fe_if_stats *zero;
+	struct bpf_map *m;
+	struct fe_fwd *f = fe_fwd__open();
+	int rc;
 
-	e->fe = fe_fwd__open();
-	e->bare = bare_fwd__open_and_load();
-	if (!e->fe || !e->bare)
-		return -1;
-	/* never touch the pinned maps of a running router */
-	bpf_object__for_each_map(m, e->fe->obj)
+	if (!f)
+		return NULL;
+	bpf_object__for_each_map(m, f->obj)
 		bpf_map__set_pin_path(m, NULL);
-	if (fe_fwd__load(e->fe))
-		return -1;
-	e->stats_fd = bpf_map__fd(e->fe->maps.fe_ifstats_v1);
+	if (fe_fwd__load(f))
+		return NULL;
+	*stats_fd = bpf_map__fd(f->maps.fe_ifstats_v1);
 	zero = calloc(libbpf_num_possible_cpus(), sizeof(*zero));
-	/* devmap values are ifindexes of the writer's namespace: this one */
-	if (bpf_map_update_elem(e->stats_fd, &in, zero, BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(e->fe->maps.fe_txports_v1), &eg,
-				&eg, BPF_ANY) ||
+	rc = !zero ||
+	     bpf_map_update_elem(*stats_fd, &in, zero, BPF_ANY) ||
+	     bpf_map_update_elem(bpf_map__fd(f->maps.fe_txports_v1), &eg, &eg,
+				 BPF_ANY);
+	free(zero);
+	return rc ? NULL : f;
+}
+
+/* The programs and their maps, private to e. */
+static int load_progs(struct env *e)
+{
+	uint32_t eg = e->eg_ifindex;
+
+	e->fe = load_fe(e, &e->stats_fd[P_XDP]);
+	e->fed = load_fe(e, &e->stats_fd[P_DIRECT]);
+	e->fef = load_fe(e, &e->stats_fd[P_FULL]);
+	e->bare = bare_fwd__open_and_load();
+	if (!e->fe || !e->fed || !e->fef || !e->bare ||
 	    bpf_map_update_elem(bpf_map__fd(e->bare->maps.bare_txports), &eg,
 				&eg, BPF_ANY))
 		return -1;
-	free(zero);
+	e->stats_fd[P_TC] = e->stats_fd[P_XDP];
 	e->prog_fd[P_NULL] = bpf_program__fd(e->bare->progs.bare_null);
 	e->prog_fd[P_BARE] = bpf_program__fd(e->bare->progs.bare_fwd);
 	e->prog_fd[P_XDP] = bpf_program__fd(e->fe->progs.fe_xdp);
 	e->prog_fd[P_TC] = bpf_program__fd(e->fe->progs.fe_tc);
-
-	e->fed = fe_fwd__open();
-	if (!e->fed)
-		return -1;
-	bpf_object__for_each_map(m, e->fed->obj)
-		bpf_map__set_pin_path(m, NULL);
-	if (fe_fwd__load(e->fed))
-		return -1;
-	e->dstats_fd = bpf_map__fd(e->fed->maps.fe_ifstats_v1);
-	zero = calloc(libbpf_num_possible_cpus(), sizeof(*zero));
-	if (bpf_map_update_elem(e->dstats_fd, &in, zero, BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(e->fed->maps.fe_txports_v1), &eg,
-				&eg, BPF_ANY))
-		return -1;
-	free(zero);
 	e->prog_fd[P_DIRECT] = bpf_program__fd(e->fed->progs.fe_xdp);
+	e->prog_fd[P_FULL] = bpf_program__fd(e->fef->progs.fe_xdp);
 	return 0;
 }
 
-/*
- * What the module keeps for the direct path, for e's first n routes: the
- * DIR-24-8 table (all via group 1: eg0, GW), the neighbour, interface
- * MACs/MTUs/forwarding, and the switch.
- */
-static int setup_direct(struct env *e, long n)
+static int cache_neigh(struct fe_fwd *f, int ifindex, const char *gw,
+		       uint8_t last)
 {
-	struct fe_fwd *f = e->fed;
+	struct fe_neigh_key nk = { .family = AF_INET, .ifindex = ifindex };
+	struct fe_neigh_val nv = { .mac = { 2, 0, 0, 0, 2, last } };
+
+	inet_pton(AF_INET, gw, nk.addr);
+	return bpf_map_update_elem(bpf_map__fd(f->maps.fe_neigh_v1), &nk, &nv,
+				   0);
+}
+
+/* Count policies on the first n prefixes, as the module installs them. */
+static int add_policies(struct fe_fwd *f, int n)
+{
+	static struct fe_polmask m;
+	uint32_t zero = 0;
+
+	for (int i = 0; i < n && i < nroutes; i++) {
+		struct fe_lpm4_key k = { .prefixlen = routes[i].len };
+		struct fe_policy_val v = { .id = i, .action = FE_POL_COUNT };
+		uint32_t a = htonl(routes[i].addr);
+
+		memcpy(k.addr, &a, 4);
+		fe_polmask_add(&m, k.addr, k.prefixlen);
+		if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_policy4_v1), &k,
+					&v, 0))
+			return -1;
+	}
+	return bpf_map_update_elem(bpf_map__fd(f->maps.fe_polmask_v1), &zero,
+				   &m, 0);
+}
+
+/*
+ * What the module keeps for the direct path, for e's first n routes in
+ * instance f: the DIR-24-8 table (all via group 1: eg0, GW; with full,
+ * GW and GW2 by hash-threshold, and the policies), the neighbours,
+ * interface MACs/MTUs/forwarding, and the switch.
+ */
+static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
+{
 	size_t len24 = (size_t)bpf_map__max_entries(f->maps.fe_d24_tbl24_v1) * 1024;
 	uint32_t groups = bpf_map__max_entries(f->maps.fe_d24_tbl8_v1);
 	struct fe_nhg_val *g = calloc(1, sizeof(*g));
-	struct fe_neigh_key nk = { .family = AF_INET, .ifindex = e->eg_ifindex };
-	struct fe_neigh_val nv = { .mac = { 2, 0, 0, 0, 2, 2 } };
 	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
 	struct fe_config c = { .hash_l4 = 1, .direct4 = 1 };
 	uint32_t zero = 0, one = 1, ifi;
@@ -429,22 +472,32 @@ static int setup_direct(struct env *e, long n)
 	munmap(t24, len24);
 	munmap(t8, (size_t)groups * 1024);
 
-	g->count = 1;
-	g->total_weight = 1;
-	g->nh[0].ifindex = e->eg_ifindex;
-	g->nh[0].type = FE_NH_IPV4;
-	g->nh[0].weight = 1;
-	inet_pton(AF_INET, GW, g->nh[0].addr);
-	inet_pton(AF_INET, GW, nk.addr);
-	ifi = e->in_ifindex;
+	g->count = full ? 2 : 1;
+	g->total_weight = g->count;
+	for (int i = 0; i < g->count; i++) {
+		g->nh[i].ifindex = e->eg_ifindex;
+		g->nh[i].type = FE_NH_IPV4;
+		g->nh[i].weight = 1;
+		inet_pton(AF_INET, i ? GW2 : GW, g->nh[i].addr);
+	}
+	if (full) {
+		c.ecmp_algo = FE_ECMP_HASH_THRESHOLD;
+		c.npolicies = FULL_POLICIES;
+		if (add_policies(f, FULL_POLICIES) ||
+		    cache_neigh(f, e->eg_ifindex, GW2, 3))
+			return -1;
+	}
+	ii.ifindex = e->in_ifindex;
+	ifi = ii.ifindex % FE_IFINFO_SLOTS;
 	memcpy(ii.mac, e->in_mac, ETH_ALEN);
 	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_nhg_v1), &one, g, 0) ||
-	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_neigh_v1), &nk, &nv, 0) ||
-	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v1), &ifi, &ii, 0))
+	    cache_neigh(f, e->eg_ifindex, GW, 2) ||
+	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v2), &ifi, &ii, 0))
 		return -1;
-	ifi = e->eg_ifindex;
+	ii.ifindex = e->eg_ifindex;
+	ifi = ii.ifindex % FE_IFINFO_SLOTS;
 	memcpy(ii.mac, e->eg_mac, ETH_ALEN);
-	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v1), &ifi, &ii, 0) ||
+	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v2), &ifi, &ii, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_d24_state_v1), &zero,
 				&one, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_config_v2), &zero, &c, 0))
@@ -670,8 +723,7 @@ static uint64_t fwd_count(const struct env *e, int prog)
 	uint32_t key = e->in_ifindex;
 	uint64_t sum = 0;
 
-	if (bpf_map_lookup_elem(prog == P_DIRECT ? e->dstats_fd : e->stats_fd,
-				&key, st))
+	if (bpf_map_lookup_elem(e->stats_fd[prog], &key, st))
 		return 0;
 	for (int c = 0; c < ncpu; c++)
 		sum += st[c].fwd_packets;
@@ -735,7 +787,7 @@ static double measure(const struct env *e, int prog, const struct pkt *pk,
 			exit(1);
 		total += d;
 	}
-	if ((prog == P_XDP || prog == P_TC || prog == P_DIRECT) &&
+	if (prog >= P_XDP &&
 	    fwd_count(e, prog) - before != (uint64_t)n * repeat) {
 		fprintf(stderr, "%s forwarded %llu of %llu packets\n",
 			PROG_NAME[prog],
@@ -871,17 +923,22 @@ static void report_mode(int m)
 		}
 		printf("\n");
 	}
-	printf("   net of bare_null, and ratio to bare_fwd:\n");
-	printf("   %8s %9s %9s %9s %9s %9s %9s %11s\n", "routes", "bare_fwd",
-	       "fe_xdp", "fe_tc", "fe_direct", "xdp/bare", "tc/bare",
-	       "direct/bare");
+	printf("   net of bare_null, and ratio to bare_fwd:\n   %8s", "routes");
+	for (int p = P_BARE; p < NPROG; p++)
+		printf(" %9s", PROG_NAME[p]);
+	for (int p = P_XDP; p < NPROG; p++)
+		printf(" %9.9s", PROG_NAME[p] + 3); /* without "fe_" */
+	printf("\n");
 	for (int s = 0; s < nenv; s++) {
 		const double *v = envs[s].ns[m];
-		double b = v[P_BARE] - v[P_NULL], x = v[P_XDP] - v[P_NULL],
-		       c = v[P_TC] - v[P_NULL], d = v[P_DIRECT] - v[P_NULL];
+		double b = v[P_BARE] - v[P_NULL];
 
-		printf("   %8ld %9.1f %9.1f %9.1f %9.1f %9.2f %9.2f %11.2f\n",
-		       envs[s].routes, b, x, c, d, x / b, c / b, d / b);
+		printf("   %8ld", envs[s].routes);
+		for (int p = P_BARE; p < NPROG; p++)
+			printf(" %9.1f", v[p] - v[P_NULL]);
+		for (int p = P_XDP; p < NPROG; p++)
+			printf(" %9.2f", (v[p] - v[P_NULL]) / b);
+		printf("\n");
 	}
 	if (nenv > 1) {
 		printf("   growth %ld -> %ld routes (net):", a->routes, z->routes);
@@ -1041,7 +1098,8 @@ int main(int argc, char **argv)
 		printf("  table %ld: loaded in %.2f s (%.0f routes/s)\n", want,
 		       e->load_s, want / e->load_s);
 		t = now();
-		if (setup_direct(e, want)) {
+		if (setup_direct(e, e->fed, want, false) ||
+		    setup_direct(e, e->fef, want, true)) {
 			fprintf(stderr, "direct path setup failed\n");
 			return 1;
 		}
@@ -1065,6 +1123,7 @@ int main(int argc, char **argv)
 	for (int s = 0; s < nenv; s++) {
 		fe_fwd__destroy(envs[s].fe);
 		fe_fwd__destroy(envs[s].fed);
+		fe_fwd__destroy(envs[s].fef);
 		bare_fwd__destroy(envs[s].bare);
 		close(envs[s].nsfd);
 	}

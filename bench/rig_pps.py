@@ -18,8 +18,13 @@ forwarding measured in the same run. Needs root.
   route.
 - Sink: bench/sink.bpf.o on s0 counts IPv4 frames and drops them.
 - Modes: kernel (no program on r0/r1), fe_xdp (XDP on r0 and r1, both in
-  fe_txports_v1, counters for both), fe_tc (tcx ingress on r0 and r1),
-  bare (bench/bare_fwd.bpf.o, XDP, a reference).
+  fe_txports_v1, counters for both; the kernel FIB decides), fe_direct
+  (fe_xdp on its direct IPv4 path: a DIR-24-8 table of the routes, the
+  neighbour cache, as the module keeps them), fe_full (fe_direct with 100
+  count policies and every route via two paths chosen by hash-threshold),
+  fe_tc (tcx ingress on r0 and r1), bare (bench/bare_fwd.bpf.o, XDP, a
+  reference), null (bare_redirect: every frame out of r1 untouched, no
+  lookup: what generator, veths and sink cost without a router).
 - GRO is on for every veth, so each has NAPI and can take XDP_TX and XDP
   redirects whatever is attached.
 
@@ -35,6 +40,7 @@ import argparse
 import array
 import ctypes
 import json
+import mmap
 import os
 import random
 import signal
@@ -55,6 +61,8 @@ BPF_TCX_INGRESS = 46
 XDP_MD_SIZE = 24  # struct xdp_md: six __u32
 
 GW = "198.51.100.2"
+GW2 = "198.51.100.3"  # fe_full's second path, also the sink
+FULL_POLICIES = 100
 SRC = "192.0.2.2"
 FRAME_LEN = 60  # 14 + 20 + 8 + 18: a minimum frame without padding
 
@@ -237,14 +245,32 @@ def link_info(ns, dev):
     return j["ifindex"], j["address"]
 
 
+def pin_napi_threads(devs, cpu):
+    """Pin the threaded-NAPI kthreads of devs (napi/DEV-ID) to cpu."""
+    pinned = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                comm = f.read().strip()
+        except OSError:
+            continue
+        if any(comm.startswith(f"napi/{d}-") for d in devs):
+            os.sched_setaffinity(int(pid), {cpu})
+            pinned.append(comm)
+    return pinned
+
+
 class Rig:
-    def __init__(self, threaded):
+    def __init__(self, threaded, router_cpu=-1):
         pid = os.getpid()
         self.src = f"fe-pps-src-{pid}"
         self.rt = f"fe-pps-rt-{pid}"
         self.snk = f"fe-pps-sink-{pid}"
         self.made = []
-        self.threaded = threaded
+        self.threaded = threaded or router_cpu >= 0
+        self.router_cpu = router_cpu
 
     def setup(self):
         for ns in (self.src, self.rt, self.snk):
@@ -275,10 +301,11 @@ class Rig:
             sh("ethtool", "-K", dev, "gro", "on", ns=ns)
         self.g0, self.g0_mac = link_info(self.src, "g0")
         self.r0, self.r0_mac = link_info(self.rt, "r0")
-        self.r1, _ = link_info(self.rt, "r1")
+        self.r1, self.r1_mac = link_info(self.rt, "r1")
         self.s0, self.s0_mac = link_info(self.snk, "s0")
-        sh("ip", "-n", self.rt, "neigh", "replace", GW, "lladdr", self.s0_mac,
-           "dev", "r1", "nud", "permanent")
+        for gw in (GW, GW2):
+            sh("ip", "-n", self.rt, "neigh", "replace", gw, "lladdr",
+               self.s0_mac, "dev", "r1", "nud", "permanent")
         sh("ip", "-n", self.rt, "neigh", "replace", SRC, "lladdr",
            self.g0_mac, "dev", "r0", "nud", "permanent")
         if self.threaded:
@@ -287,6 +314,11 @@ class Rig:
             for dev in ("r0", "r1"):
                 sh("sh", "-c", f"echo 1 > /sys/class/net/{dev}/threaded",
                    ns=self.rt)
+            if self.router_cpu >= 0:
+                pinned = pin_napi_threads(("r0", "r1"), self.router_cpu)
+                if not pinned:
+                    raise RuntimeError("no NAPI thread of r0/r1 to pin")
+                log(f"rig_pps: {', '.join(pinned)} on CPU {self.router_cpu}")
 
     def cleanup(self):
         for ns in reversed(self.made):
@@ -450,9 +482,43 @@ class Generator:
 # Modes
 # --------------------------------------------------------------------------
 
+def mac_bytes(mac):
+    return bytes.fromhex(mac.replace(":", ""))
+
+
+def build_dir24(fe, routes):
+    """The routes into fe's DIR-24-8 table through mmap, all to group 1,
+    as lib/fe_dir24 would: prefixes of /24 or shorter only (the mix has
+    nothing longer), shorter ones first so that longer ones win."""
+    fd = fe.map_fd("fe_d24_tbl24_v1")
+    mm = mmap.mmap(fd, (1 << 24) * 4, mmap.MAP_SHARED,
+                   mmap.PROT_READ | mmap.PROT_WRITE)
+    tbl = memoryview(mm).cast("I")
+    for a, ln in sorted(routes, key=lambda r: r[1]):
+        if ln > 24:
+            raise RuntimeError("build_dir24: prefixes up to /24 only")
+        n = 1 << (24 - ln)
+        start = a >> 8
+        tbl[start:start + n] = array.array("I", [0x80000000 | ln << 24 | 1]) * n
+    tbl.release()
+    mm.close()
+    map_update(fe.map_fd("fe_d24_state_v1"), struct.pack("=I", 0),
+               struct.pack("=I", 1))
+
+
+def nhg_value(paths):
+    """struct fe_nhg_val: count, flags, total_weight, nh[256]."""
+    v = struct.pack("=HHI", len(paths), 0, len(paths))
+    for ifindex, gw in paths:
+        v += struct.pack("=IBBH16s", ifindex, 2, 0, 1,
+                         socket.inet_aton(gw) + b"\0" * 12)
+    return v + b"\0" * (24 * (256 - len(paths)))
+
+
 class Modes:
-    def __init__(self, rig, fe, bare):
+    def __init__(self, rig, fe, bare, routes):
         self.rig, self.fe, self.bare = rig, fe, bare
+        self.routes = routes
         self.links = []
         u32 = lambda v: struct.pack("=I", v)
         # A devmap value is an ifindex that the kernel resolves in the
@@ -463,17 +529,66 @@ class Modes:
             for dev in (rig.r0, rig.r1):
                 map_update(fe.map_fd("fe_txports_v1"), u32(dev), u32(dev))
                 map_update(bare.map_fd("bare_txports"), u32(dev), u32(dev))
+        map_update(bare.map_fd("bare_out"), u32(0), u32(rig.r1))
+        self.direct_setup()
         for dev in (rig.r0, rig.r1):
             map_update(fe.map_fd("fe_ifstats_v1"), u32(dev),
                        b"\0" * ((fe.value_size("fe_ifstats_v1") + 7) // 8 * 8
                                 * NCPU))
 
+    def direct_setup(self):
+        """What the module keeps for the direct path: the table, the
+        neighbours, the interfaces, the local addresses."""
+        rig, fe = self.rig, self.fe
+        build_dir24(fe, self.routes)
+        for gw in (GW, GW2):
+            map_update(fe.map_fd("fe_neigh_v1"),
+                       struct.pack("=IB3x16s", rig.r1, socket.AF_INET,
+                                   socket.inet_aton(gw) + b"\0" * 12),
+                       mac_bytes(rig.s0_mac) + b"\0\0")
+        slots = 1024  # FE_IFINFO_SLOTS
+        for dev, mac in ((rig.r0, rig.r0_mac), (rig.r1, rig.r1_mac)):
+            map_update(fe.map_fd("fe_ifinfo_v2"), struct.pack("=I", dev % slots),
+                       struct.pack("=I6sBxI", dev, mac_bytes(mac), 1, 1500))
+        for addr in ("192.0.2.1", "198.51.100.1"):
+            map_update(fe.map_fd("fe_local4_v1"), socket.inet_aton(addr),
+                       b"\1")
+        # fe_full's policies: count, on the first routes' prefixes
+        mask = bytearray(8192)
+        for i, (a, ln) in enumerate(self.routes[:FULL_POLICIES]):
+            map_update(fe.map_fd("fe_policy4_v1"),
+                       struct.pack("=I4s", ln, struct.pack("!I", a)),
+                       struct.pack("=IBBxxII16s16s", i, 3, 0, 0, 0, b"", b""))
+            top = a >> 16
+            for v in range(top & ~((1 << max(0, 16 - ln)) - 1),
+                           (top | ((1 << max(0, 16 - ln)) - 1)) + 1):
+                mask[v >> 3] |= 1 << (v & 7)
+        map_update(fe.map_fd("fe_polmask_v1"), struct.pack("=I", 0),
+                   bytes(mask))
+
+    def configure(self, mode):
+        """fe_config and group 1 for an fe mode."""
+        full = mode == "fe_full"
+        paths = [(self.rig.r1, GW)] + ([(self.rig.r1, GW2)] if full else [])
+        map_update(self.fe.map_fd("fe_nhg_v1"), struct.pack("=I", 1),
+                   nhg_value(paths))
+        # ecmp_algo, hash_l4, npolicies, seed, direct4
+        map_update(self.fe.map_fd("fe_config_v2"), struct.pack("=I", 0),
+                   struct.pack("=BBHIB3x", 1 if full else 0, 1,
+                               FULL_POLICIES if full else 0, 7,
+                               mode in ("fe_direct", "fe_full")))
+
     def attach(self, mode):
         if mode == "kernel":
             return
-        fd, typ = {"fe_xdp": (self.fe.prog_fd("fe_xdp"), BPF_XDP),
-                   "fe_tc": (self.fe.prog_fd("fe_tc"), BPF_TCX_INGRESS),
-                   "bare": (self.bare.prog_fd("bare_fwd"), BPF_XDP)}[mode]
+        if mode.startswith("fe_"):
+            self.configure(mode)
+        prog = "fe_tc" if mode == "fe_tc" else \
+            "fe_xdp" if mode.startswith("fe_") else \
+            "bare_redirect" if mode == "null" else "bare_fwd"
+        obj = self.fe if mode.startswith("fe_") else self.bare
+        fd, typ = obj.prog_fd(prog), \
+            BPF_TCX_INGRESS if mode == "fe_tc" else BPF_XDP
         with InNetns(self.rig.rt):
             for dev in (self.rig.r0, self.rig.r1):
                 link = LIB.bpf_link_create(fd, dev, typ, None)
@@ -494,6 +609,14 @@ class Modes:
         return v[0], v[2], sum(v[4:])
 
 
+def router_ns(res, pat, mode):
+    """ns a packet that mode costs beyond the null router, or None."""
+    if (pat, "null") not in res or (pat, mode) not in res or mode == "null":
+        return None
+    return 1e3 / statistics.median(res[(pat, mode)]) - \
+        1e3 / statistics.median(res[(pat, "null")])
+
+
 def sink_count(sink):
     return percpu_u64s(sink.map_fd("sink_cnt"), struct.pack("=I", 0), 16)[0]
 
@@ -504,7 +627,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--routes", type=int, default=100000,
                     help="routes in the router (default 100000)")
-    ap.add_argument("--modes", default="kernel,fe_xdp,fe_tc,bare")
+    ap.add_argument("--modes",
+                    default="kernel,fe_xdp,fe_direct,fe_full,fe_tc,bare,null")
     ap.add_argument("--patterns", default="one,random",
                     help="one: a single destination; random: one of N")
     ap.add_argument("--reps", type=int, default=5)
@@ -517,6 +641,9 @@ def main():
     ap.add_argument("--threaded", action="store_true",
                     help="threaded NAPI on r0/r1: the router's receive "
                     "work in kthreads rather than in the generator's softirq")
+    ap.add_argument("--router-cpu", type=int, default=-1,
+                    help="threaded NAPI on r0/r1, its kthreads pinned to "
+                    "this CPU (the router apart from the generator)")
     ap.add_argument("--objdir", default=os.path.dirname(HERE),
                     help="build tree with bench/*.bpf.o and bpf/fe_fwd.bpf.o")
     ap.add_argument("--json", help="also write the figures to this file")
@@ -528,7 +655,7 @@ def main():
     obj = lambda p: os.path.join(args.objdir, p)
 
     t_start = time.monotonic()
-    rig = Rig(args.threaded)
+    rig = Rig(args.threaded, args.router_cpu)
     loaded = []
 
     def on_signal(signum, _):
@@ -549,7 +676,9 @@ def main():
             f"loaded by netlink in {time.monotonic() - t:.1f} s; "
             f"{args.reps} reps x {args.duration:g} s (+{args.warmup:g} s "
             f"warm-up); generator cpu {args.gen_cpu}; "
-            f"{'threaded' if args.threaded else 'softirq'} NAPI; {NCPU} CPUs")
+            f"{'threaded' if rig.threaded else 'softirq'} NAPI"
+            f"{f' on CPU {args.router_cpu}' if args.router_cpu >= 0 else ''}; "
+            f"{NCPU} CPUs")
 
         rnd = random.Random(args.seed + 1)
         dsts = [random_host(rnd, a, ln) for a, ln in routes]
@@ -574,7 +703,7 @@ def main():
                                             BPF_XDP, None)
         if sink_link < 0:
             raise RuntimeError(f"attach sink: {errstr()}")
-        modes_obj = Modes(rig, fe, bare)
+        modes_obj = Modes(rig, fe, bare, routes)
         generator = Generator(gen, rig.src, rig.g0, args.gen_cpu)
 
         res = {}   # (pattern, mode) -> [Mpps]
@@ -609,8 +738,12 @@ def main():
 
         log(f"\n== rig_pps: {len(routes)} routes; Mpps at the sink, median "
             f"of {args.reps} x {args.duration:g} s; ratio to kernel ==")
-        log(f"  {'pattern':8s} {'mode':8s} {'median':>7s} {'min':>7s} "
-            f"{'max':>7s} {'x kernel':>8s} {'offered':>8s} {'fast path':>9s}")
+        log("  router ns: ns a packet beyond the null router's (generator,"
+            " veths, sink:\n  all on one CPU); x kernel there: the routers"
+            " alone compared")
+        log(f"  {'pattern':8s} {'mode':9s} {'median':>7s} {'min':>7s} "
+            f"{'max':>7s} {'x kernel':>8s} {'offered':>8s} {'fast path':>9s} "
+            f"{'router ns':>9s} {'x kernel':>8s}")
         for pat in patterns:
             base = statistics.median(res[(pat, "kernel")]) \
                 if (pat, "kernel") in res else None
@@ -620,9 +753,14 @@ def main():
                 ratio = f"{med / base:8.2f}" if base else f"{'-':>8s}"
                 fp = f"{100 * statistics.median(fast[(pat, mode)]):8.1f}%" \
                     if (pat, mode) in fast else f"{'-':>9s}"
-                log(f"  {pat:8s} {mode:8s} {med:7.3f} {min(v):7.3f} "
+                rns = router_ns(res, pat, mode)
+                rk = router_ns(res, pat, "kernel")
+                rcol = f"{rns:9.0f}" if rns is not None else f"{'-':>9s}"
+                rrat = f"{rk / rns:8.2f}" if rns and rk else f"{'-':>8s}"
+                log(f"  {pat:8s} {mode:9s} {med:7.3f} {min(v):7.3f} "
                     f"{max(v):7.3f} {ratio} "
-                    f"{statistics.median(offered[(pat, mode)]):8.3f} {fp}")
+                    f"{statistics.median(offered[(pat, mode)]):8.3f} {fp} "
+                    f"{rcol} {rrat}")
         total = time.monotonic() - t_start
         log(f"total runtime {total:.0f} s")
         if args.json:
@@ -632,7 +770,8 @@ def main():
                               "duration": args.duration,
                               "warmup": args.warmup, "seed": args.seed,
                               "gen_cpu": args.gen_cpu,
-                              "threaded_napi": args.threaded,
+                              "threaded_napi": rig.threaded,
+                              "router_cpu": args.router_cpu,
                               "frame_bytes": FRAME_LEN, "cpus": NCPU},
                    "results": [], "total_seconds": round(total, 1)}
             for pat in patterns:
@@ -648,6 +787,8 @@ def main():
                     if (pat, mode) in fast:
                         r["fast_path_share"] = statistics.median(
                             fast[(pat, mode)])
+                    if router_ns(res, pat, mode) is not None:
+                        r["router_ns"] = router_ns(res, pat, mode)
                     out["results"].append(r)
             with open(args.json, "w") as f:
                 json.dump(out, f, indent=1)

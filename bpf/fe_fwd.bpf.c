@@ -14,6 +14,7 @@
 #include "fe_maps.h"
 #include "fe_parse.h"
 #include "fe_ecmp.h"
+#include "fe_polmask.h"
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -84,6 +85,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_policy6_v1 SEC(".maps");
 
+/* Key 0: IPv4, 1: IPv6 (bpf/fe_polmask.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct fe_polmask);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_polmask_v1 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FE_POLICIES_MAX);
@@ -127,15 +137,7 @@ struct {
 	__type(key, struct fe_nh_key);
 	__type(value, struct fe_fwd_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_nhstats_v1 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
-	__uint(max_entries, FE_NHSTATS_MAX);
-	__type(key, __u32);
-	__type(value, struct fe_fwd_stats);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_nhgstats_v1 SEC(".maps");
+} fe_nhstats_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -154,12 +156,21 @@ struct {
 } fe_local4_v1 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FE_IFSTATS_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FE_IFINFO_SLOTS);
 	__type(key, __u32);
 	__type(value, struct fe_ifinfo);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_ifinfo_v1 SEC(".maps");
+} fe_ifinfo_v2 SEC(".maps");
+
+/* The record of ifindex, or NULL (none, or another one in its slot). */
+static __always_inline struct fe_ifinfo *fe_ifinfo(__u32 ifindex)
+{
+	__u32 slot = ifindex & (FE_IFINFO_SLOTS - 1);
+	struct fe_ifinfo *ii = bpf_map_lookup_elem(&fe_ifinfo_v2, &slot);
+
+	return ii && ii->ifindex == ifindex ? ii : NULL;
+}
 
 /* FE_ACT_FWD_NEIGH: TC only: the kernel's neighbour layer resolves L2
  * (bpf_redirect_neigh), so a packet waiting for ARP/ND is not punted.
@@ -174,8 +185,7 @@ struct fe_verdict {
 	__be16 l3_proto; /* ETH_P_IP or ETH_P_IPV6, network order */
 	__u8 dmac[ETH_ALEN];
 	__u8 smac[ETH_ALEN];
-	__u32 nhg_id;    /* the group the path came from, 0 if unknown */
-	struct fe_nh_key nh; /* the nexthop forwarded to */
+	struct fe_nh_key nh; /* the nexthop forwarded to, and its group */
 };
 
 /* ip_decrease_ttl(): incremental checksum update, as the kernel does. */
@@ -295,7 +305,14 @@ fe_policy_match(const struct fe_pkt *p, __u32 l3if, __u64 bytes)
 {
 	struct fe_policy_val *pol;
 	struct fe_policy_stats *st;
+	struct fe_polmask *m;
+	__u32 fam = !p->v4;
 
+	/* most packets start where no policy is: no trie walk for them */
+	m = bpf_map_lookup_elem(&fe_polmask_v1, &fam);
+	if (m && !fe_polmask_test(m, p->v4 ? (__u8 *)&p->ip4->daddr
+					   : (__u8 *)&p->ip6->daddr))
+		return NULL;
 	if (p->v4) {
 		struct fe_lpm4_key k = { .prefixlen = 32 };
 
@@ -397,22 +414,20 @@ struct fe_sel_arg {
 	__u32 nhg_id;
 	__u8 algo;
 	__u8 fields;
-	__u8 scratch; /* choose in this CPU's scratch copy, not the map */
-	__u8 pad;
+	__u8 pad[2];
 };
 
-/* Index of the path of the group for this flow, or -1. */
-__attribute__((noinline)) int fe_select(struct fe_sel_arg *a)
+/*
+ * Index of the path of group g (a->nhg_id, or this CPU's scratch copy of
+ * it) for this flow, or -1. The caller has g already: no second lookup.
+ */
+__attribute__((noinline)) int fe_select(struct fe_sel_arg *a,
+					struct fe_nhg_val *g)
 {
-	struct fe_nhg_val *g;
 	struct fe_res_table *t;
-	__u32 zero = 0, hash;
+	__u32 hash;
 
-	if (!a)
-		return -1;
-	g = a->scratch ? bpf_map_lookup_elem(&fe_scratch, &zero)
-		       : bpf_map_lookup_elem(&fe_nhg_v1, &a->nhg_id);
-	if (!g)
+	if (!a || !g)
 		return -1;
 	hash = fe_flow_hash(&a->flow, a->seed, a->fields);
 	switch (a->algo) {
@@ -528,7 +543,10 @@ struct fe_direct_arg {
 	__u32 seed;
 	__u8 algo;
 	__u8 fields;
-	__u8 pad[2];
+	__u8 exclude;   /* policy exclude: never via gateway excl */
+	__u8 pad;
+	__u32 force_nhg; /* policy nexthop-group: this group, no route lookup */
+	__u8 excl[4];
 	/* out */
 	__u32 reason;
 	__u32 oif;
@@ -536,6 +554,8 @@ struct fe_direct_arg {
 	__u8 dmac[ETH_ALEN];
 	__u8 smac[ETH_ALEN];
 	__u8 gw[4];
+	__u8 out_vlan; /* the egress may be a VLAN interface */
+	__u8 pad2[3];
 };
 
 /* Per-CPU scratch of the direct path: keeps the 512-byte stack free. */
@@ -584,28 +604,36 @@ fe_choose(const struct fe_pkt *p, const struct fe_config *cfg, __u32 nhg_id,
 	a->nhg_id = nhg_id;
 	a->algo = cfg->ecmp_algo;
 	a->fields = cfg->hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3;
-	a->scratch = scratch;
-	idx = fe_select(a);
 	g = scratch ? bpf_map_lookup_elem(&fe_scratch, &zero)
 		    : bpf_map_lookup_elem(&fe_nhg_v1, &nhg_id);
-	return g ? fe_ecmp_nh(g, idx) : NULL;
+	if (!g)
+		return NULL;
+	idx = fe_select(a, g);
+	return fe_ecmp_nh(g, idx);
 }
 
 /*
  * Direct IPv4: route by the DIR-24-8 table, L2 from the neighbour cache,
  * no bpf_fib_lookup. Everything it cannot decide exactly as the kernel
  * would (no table yet, a kind of route or path it does not handle, no
- * neighbour entry, an ECMP choice left to the kernel) falls back to the
- * kernel's FIB lookup, which then decides as usual.
+ * neighbour entry, an ECMP choice left to the kernel, a policy that
+ * leaves no path) falls back to the kernel's FIB lookup, which then
+ * decides as usual.
+ *
+ * Policies: a nexthop-group policy names the group (no route lookup, as
+ * on the FIB path); an exclude policy chooses among the group's other
+ * paths, in this CPU's scratch copy with the excluded gateway down.
  */
 __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 {
 	struct fe_neigh_key nk = { .family = AF_INET };
 	const struct fe_nexthop *nh;
+	struct fe_direct_scratch *sc;
 	struct fe_neigh_val *n;
 	struct fe_ifinfo *in, *out;
 	struct fe_nhg_val *g;
 	__u32 zero = 0, *ready, v, daddr, idx = 0;
+	int i;
 
 	if (!a)
 		return FE_DIRECT_FALLBACK;
@@ -613,38 +641,52 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 	if (!ready || !*ready)
 		return FE_DIRECT_FALLBACK;
 	__builtin_memcpy(&daddr, a->flow.dst, 4);
-	/* the router's own addresses and its subnets' broadcasts */
-	if (bpf_map_lookup_elem(&fe_local4_v1, &daddr))
-		return FE_DIRECT_FALLBACK;
-	if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
-			    bpf_ntohl(daddr), &v))
-		return FE_DIRECT_FALLBACK; /* no route: the kernel answers */
-	if (v == (FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
-		return FE_DIRECT_DROP;
-	if (v >= FE_D24_NONUNICAST)
-		return FE_DIRECT_FALLBACK; /* unreachable, prohibit, trie */
+	v = a->force_nhg;
+	if (!v) {
+		/* the router's own addresses and its subnets' broadcasts */
+		if (bpf_map_lookup_elem(&fe_local4_v1, &daddr))
+			return FE_DIRECT_FALLBACK;
+		if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
+				    bpf_ntohl(daddr), &v))
+			return FE_DIRECT_FALLBACK; /* no route: the kernel's */
+		if (v == (FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
+			return FE_DIRECT_DROP;
+		if (v >= FE_D24_NONUNICAST)
+			return FE_DIRECT_FALLBACK; /* unreachable, trie */
+	}
 	a->nhg_id = v;
 	g = bpf_map_lookup_elem(&fe_nhg_v1, &v);
 	if (!g)
 		return FE_DIRECT_FALLBACK;
-	if (g->count > 1) {
-		struct fe_direct_scratch *sc;
-		int i;
-
-		if (a->algo == FE_ECMP_KERNEL)
-			return FE_DIRECT_FALLBACK; /* the kernel's hash */
+	/* the kernel's own hash picks among a route's paths */
+	if (g->count > 1 && a->algo == FE_ECMP_KERNEL && !a->force_nhg)
+		return FE_DIRECT_FALLBACK;
+	if (g->count > 1 || a->force_nhg || a->exclude) {
 		sc = bpf_map_lookup_elem(&fe_dscratch, &zero);
 		if (!sc)
 			return FE_DIRECT_FALLBACK;
+		if (a->exclude) {
+			__builtin_memset(&sc->h, 0, sizeof(sc->h));
+			sc->h.nhg_id = v;
+			sc->h.alen = 4;
+			sc->h.exclude = 1;
+			__builtin_memcpy(sc->h.excl, a->excl, 4);
+			if (fe_nhg_check(&sc->h) < 0)
+				return FE_DIRECT_FALLBACK;
+			g = bpf_map_lookup_elem(&fe_scratch, &zero);
+			if (!g)
+				return FE_DIRECT_FALLBACK;
+		}
 		__builtin_memset(&sc->s, 0, sizeof(sc->s));
 		sc->s.flow = a->flow;
 		sc->s.seed = a->seed;
 		sc->s.nhg_id = v;
 		sc->s.algo = a->algo;
 		sc->s.fields = a->fields;
-		i = fe_select(&sc->s);
+		i = fe_select(&sc->s, g);
 		if (i < 0)
-			return FE_DIRECT_FALLBACK;
+			return FE_DIRECT_FALLBACK; /* no path left: the FIB
+						    * path says why */
 		idx = i;
 	}
 	nh = fe_ecmp_nh(g, idx);
@@ -661,8 +703,8 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 		a->reason = FE_PASS_HAIRPIN;
 		return FE_DIRECT_PASS;
 	}
-	in = bpf_map_lookup_elem(&fe_ifinfo_v1, &a->l3if);
-	out = bpf_map_lookup_elem(&fe_ifinfo_v1, &nk.ifindex);
+	in = fe_ifinfo(a->l3if);
+	out = fe_ifinfo(nk.ifindex);
 	if (!in || !out)
 		return FE_DIRECT_FALLBACK;
 	if (!in->fwd4) {
@@ -680,6 +722,7 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 	__builtin_memcpy(a->dmac, n->mac, ETH_ALEN);
 	__builtin_memcpy(a->smac, out->mac, ETH_ALEN);
 	__builtin_memcpy(a->gw, nk.addr, 4);
+	a->out_vlan = out->vlan;
 	return FE_DIRECT_FWD;
 }
 
@@ -698,7 +741,7 @@ static __always_inline int fe_via_linklocal(const struct fe_pkt *p,
 	struct fe_neigh_val *n;
 
 	__builtin_memcpy(nk.addr, gw, 16);
-	out = bpf_map_lookup_elem(&fe_ifinfo_v1, &ifindex);
+	out = fe_ifinfo(ifindex);
 	if (!out)
 		return -1; /* interface not known yet: the kernel's */
 	fib->family = AF_INET6;
@@ -784,7 +827,8 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 	struct fe_nhg_val *g = NULL;
 	const struct fe_nexthop *via = NULL;
 	struct fe_nexthop pin = {};
-	__u32 l3if = ifindex, zero = 0, nhg_id = 0;
+	__u32 l3if = ifindex, zero = 0, nhg_id = 0, force_nhg = 0;
+	bool maybe_vlan = true; /* the egress may be a VLAN interface */
 	int rc;
 
 	v->action = FE_ACT_PASS;
@@ -817,13 +861,8 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			v->reason = FE_PASS_POLICY;
 			return;
 		}
-		if (pol && pol->action == FE_POL_NHG) {
-			via = fe_choose(p, cfg, pol->nhg_id, false);
-			if (!via) {
-				v->reason = FE_PASS_NO_PATH;
-				return;
-			}
-		}
+		if (pol && pol->action == FE_POL_NHG)
+			force_nhg = pol->nhg_id; /* chosen below */
 		if (pol && pol->action == FE_POL_PIN) {
 			pin.type = p->v4 ? FE_NH_IPV4 : FE_NH_IPV6;
 			pin.ifindex = 0; /* wherever the gateway is on-link */
@@ -832,9 +871,8 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		}
 	}
 
-	/* IPv4 without a policy path: route it ourselves, if we can. */
-	if (cfg && cfg->direct4 && p->v4 && !via &&
-	    !(pol && pol->action == FE_POL_EXCLUDE)) {
+	/* IPv4 not pinned by a policy: route it ourselves, if we can. */
+	if (cfg && cfg->direct4 && p->v4 && !via) {
 		struct fe_direct_scratch *sc =
 			bpf_map_lookup_elem(&fe_dscratch, &zero);
 		struct fe_direct_arg *d = sc ? &sc->d : NULL;
@@ -852,6 +890,11 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			d->seed = cfg->seed;
 			d->algo = cfg->ecmp_algo;
 			d->fields = cfg->hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3;
+			d->force_nhg = force_nhg;
+			if (pol && pol->action == FE_POL_EXCLUDE) {
+				d->exclude = 1;
+				__builtin_memcpy(d->excl, pol->nh, 4);
+			}
 		}
 		switch (d ? fe_direct4(d) : FE_DIRECT_FALLBACK) {
 		case FE_DIRECT_DROP:
@@ -870,7 +913,15 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			__builtin_memcpy(fib.dmac, d->dmac, ETH_ALEN);
 			__builtin_memcpy(fib.smac, d->smac, ETH_ALEN);
 			nhg_id = d->nhg_id;
+			maybe_vlan = d->out_vlan;
 			goto egress;
+		}
+	}
+	if (force_nhg) {
+		via = fe_choose(p, cfg, force_nhg, false);
+		if (!via) {
+			v->reason = FE_PASS_NO_PATH;
+			return;
 		}
 	}
 
@@ -1027,7 +1078,8 @@ egress:
 	/* Out of a VLAN interface: through its parent, tagged. */
 	v->oif = fib.ifindex;
 	v->out_vid = 0;
-	vout = bpf_map_lookup_elem(&fe_vlanout_v1, &fib.ifindex);
+	vout = maybe_vlan ? bpf_map_lookup_elem(&fe_vlanout_v1, &fib.ifindex)
+			  : NULL;
 	if (vout) {
 		v->oif = vout->parent;
 		v->out_vid = vout->vid;
@@ -1047,37 +1099,24 @@ egress:
 		__builtin_memcpy(v->nh.gw, &fib.ipv4_dst, 4);
 	else
 		__builtin_memcpy(v->nh.gw, fib.ipv6_dst, 16);
-	v->nhg_id = pol && pol->action == FE_POL_NHG && via ? pol->nhg_id
-							      : nhg_id;
+	v->nh.nhg_id = pol && pol->action == FE_POL_NHG && via ? pol->nhg_id
+								 : nhg_id;
 	__builtin_memcpy(v->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(v->smac, fib.smac, ETH_ALEN);
 	v->action = FE_ACT_FWD;
 }
 
-/* Count a forwarded packet on its nexthop and group. */
-__attribute__((noinline)) int fe_count_fwd(struct fe_nh_key *nh, __u32 nhg_id,
-					   __u64 bytes)
+/* Count a forwarded packet on its nexthop and group: one lookup. */
+__attribute__((noinline)) int fe_count_fwd(struct fe_nh_key *nh, __u64 bytes)
 {
 	struct fe_fwd_stats *s, zero = {};
 
 	if (!nh)
 		return 0;
-	s = bpf_map_lookup_elem(&fe_nhstats_v1, nh);
+	s = bpf_map_lookup_elem(&fe_nhstats_v2, nh);
 	if (!s) {
-		bpf_map_update_elem(&fe_nhstats_v1, nh, &zero, BPF_NOEXIST);
-		s = bpf_map_lookup_elem(&fe_nhstats_v1, nh);
-	}
-	if (s) {
-		s->packets++;
-		s->bytes += bytes;
-	}
-	if (!nhg_id)
-		return 0;
-	s = bpf_map_lookup_elem(&fe_nhgstats_v1, &nhg_id);
-	if (!s) {
-		bpf_map_update_elem(&fe_nhgstats_v1, &nhg_id, &zero,
-				    BPF_NOEXIST);
-		s = bpf_map_lookup_elem(&fe_nhgstats_v1, &nhg_id);
+		bpf_map_update_elem(&fe_nhstats_v2, nh, &zero, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&fe_nhstats_v2, nh);
 	}
 	if (s) {
 		s->packets++;
@@ -1090,7 +1129,7 @@ static __always_inline void fe_count(__u32 ifindex, __u64 bytes,
 				     struct fe_verdict *v)
 {
 	if (v->action == FE_ACT_FWD || v->action == FE_ACT_FWD_NEIGH)
-		fe_count_fwd(&v->nh, v->nhg_id, bytes);
+		fe_count_fwd(&v->nh, bytes);
 
 	struct fe_if_stats *st = bpf_map_lookup_elem(&fe_ifstats_v1, &ifindex);
 

@@ -179,7 +179,7 @@ struct fe_config {
  */
 #define FE_MAP_NEIGH "fe_neigh_v1"
 #define FE_MAP_LOCAL4 "fe_local4_v1"
-#define FE_MAP_IFINFO "fe_ifinfo_v1"
+#define FE_MAP_IFINFO "fe_ifinfo_v2"
 #define FE_NEIGH_MAX 65536
 #define FE_LOCAL_MAX 4096
 
@@ -195,10 +195,21 @@ struct fe_neigh_val {
 	__u16 pad;
 };
 
+/*
+ * Interface records live in an array (an inlined lookup, no hashing: two
+ * a packet on the direct path), slot ifindex % FE_IFINFO_SLOTS; the
+ * record names its interface, and a packet whose interface is not the
+ * one in its slot (two interfaces on one slot) takes the FIB path. (v1
+ * was a hash by ifindex.)
+ */
+#define FE_IFINFO_SLOTS 1024
+
 struct fe_ifinfo {
+	__u32 ifindex;  /* the interface in this slot, 0 for none */
 	__u8 mac[6];
 	__u8 fwd4;      /* net.ipv4.conf.IF.forwarding */
-	__u8 pad;
+	__u8 vlan;      /* 1: maybe an 802.1Q interface (see fe_vlanout);
+			 * 0: surely not, the fast path need not look */
 	__u32 mtu;
 };
 
@@ -301,10 +312,11 @@ struct fe_dp_event {
 };
 
 /* Per-CPU counters of what the fast path forwarded, per nexthop (the
- * kernel's or its own choice) and per nexthop group (when it knew it).
+ * kernel's or its own choice) and group it was chosen in (0 when the
+ * group is not known): one lookup a packet; userspace sums them up per
+ * nexthop and per group. (v1 had a map per nexthop and one per group.)
  */
-#define FE_MAP_NHSTATS "fe_nhstats_v1"
-#define FE_MAP_NHGSTATS "fe_nhgstats_v1"
+#define FE_MAP_NHSTATS "fe_nhstats_v2"
 #define FE_NHSTATS_MAX 16384
 
 struct fe_nh_key {
@@ -313,6 +325,7 @@ struct fe_nh_key {
 			 * destinations is all zero */
 	__u8 pad[3];
 	__u8 gw[16];
+	__u32 nhg_id;   /* the group, 0 if unknown */
 };
 
 struct fe_fwd_stats {

@@ -26,6 +26,7 @@
 
 #include "ebpf_errors.h"
 #include "ebpf_events.h"
+#include "ebpf_fwdstats.h"
 #include "ebpf_maputil.h"
 #include "ebpf_kstate.h"
 #include "ebpf_fastpath.h"
@@ -607,67 +608,6 @@ int ebpf_fastpath_list(struct ebpf_fp_if *out, int max)
 	return n;
 }
 
-static int fwd_stats(int fd, const void *key, uint64_t *packets,
-		     uint64_t *bytes)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct fe_fwd_stats *pc;
-	int ret;
-
-	*packets = *bytes = 0;
-	if (ncpu <= 0)
-		return -EINVAL;
-	pc = XCALLOC(MTYPE_TMP, sizeof(*pc) * ncpu);
-	ret = bpf_map_lookup_elem(fd, key, pc) ? -ENOENT : 0;
-	for (int c = 0; !ret && c < ncpu; c++) {
-		*packets += pc[c].packets;
-		*bytes += pc[c].bytes;
-	}
-	XFREE(MTYPE_TMP, pc);
-	return ret;
-}
-
-int ebpf_fastpath_nh_stats(const struct fe_nh_key *k, uint64_t *packets,
-			   uint64_t *bytes)
-{
-	*packets = *bytes = 0;
-	if (!fp.skel)
-		return -ENOTCONN;
-	return fwd_stats(bpf_map__fd(fp.skel->maps.fe_nhstats_v1), k, packets,
-			 bytes);
-}
-
-int ebpf_fastpath_nhg_stats(uint32_t nhg_id, uint64_t *packets,
-			    uint64_t *bytes)
-{
-	*packets = *bytes = 0;
-	if (!fp.skel)
-		return -ENOTCONN;
-	return fwd_stats(bpf_map__fd(fp.skel->maps.fe_nhgstats_v1), &nhg_id,
-			 packets, bytes);
-}
-
-int ebpf_fastpath_nh_foreach(int (*cb)(const struct fe_nh_key *k,
-				       uint64_t packets, uint64_t bytes,
-				       void *arg),
-			     void *arg)
-{
-	struct fe_nh_key key, next, *prev = NULL;
-	uint64_t pk, by;
-	int fd, ret = 0;
-
-	if (!fp.skel)
-		return 0;
-	fd = bpf_map__fd(fp.skel->maps.fe_nhstats_v1);
-	while (!ret && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (fwd_stats(fd, &key, &pk, &by) == 0)
-			ret = cb(&key, pk, by, arg);
-	}
-	return ret;
-}
-
 int ebpf_fastpath_clear_counters(void)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -680,11 +620,7 @@ int ebpf_fastpath_clear_counters(void)
 		bpf_map_update_elem(bpf_map__fd(fp.skel->maps.fe_ifstats_v1),
 				    &fp.ifs[i].ifindex, zero, BPF_EXIST);
 	XFREE(MTYPE_TMP, zero);
-	/* Nexthop and group counters: drop the entries, they come back. */
-	ebpf_map_clear(bpf_map__fd(fp.skel->maps.fe_nhstats_v1),
-		       sizeof(struct fe_nh_key));
-	ebpf_map_clear(bpf_map__fd(fp.skel->maps.fe_nhgstats_v1),
-		       sizeof(uint32_t));
+	ebpf_fwdstats_clear();
 	return 0;
 }
 

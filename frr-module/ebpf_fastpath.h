@@ -63,17 +63,6 @@ struct ebpf_fp_if {
 int ebpf_fastpath_list(struct ebpf_fp_if *out, int max);
 int ebpf_fastpath_clear_counters(void);
 
-/* Forwarded packets/bytes per nexthop and per group, summed over CPUs. */
-int ebpf_fastpath_nh_stats(const struct fe_nh_key *k, uint64_t *packets,
-			   uint64_t *bytes);
-int ebpf_fastpath_nhg_stats(uint32_t nhg_id, uint64_t *packets,
-			    uint64_t *bytes);
-/* Every nexthop with counters (callback returns non-zero to stop). */
-int ebpf_fastpath_nh_foreach(int (*cb)(const struct fe_nh_key *k,
-				       uint64_t packets, uint64_t bytes,
-				       void *arg),
-			     void *arg);
-
 const char *ebpf_pass_reason_json(int reason);
 const char *ebpf_drop_reason_json(int reason);
 

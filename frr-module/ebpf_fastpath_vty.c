@@ -14,6 +14,7 @@
 #include "zebra/interface.h"
 
 #include "ebpf_fastpath.h"
+#include "ebpf_fwdstats.h"
 #include "ebpf_vty.h"
 
 #define FP_MODES "<xdp|xdp-generic|tc>"

@@ -29,6 +29,7 @@
 #include "lib/privs.h"
 #include "lib/thread.h"
 #include "lib/vrf.h"
+#include "zebra/interface.h"
 
 #include "ebpf_fastpath.h"
 #include "ebpf_kstate.h"
@@ -61,7 +62,7 @@ static int map_fd(int which)
 	case 1:
 		return bpf_map__fd(skel->maps.fe_local4_v1);
 	default:
-		return bpf_map__fd(skel->maps.fe_ifinfo_v1);
+		return bpf_map__fd(skel->maps.fe_ifinfo_v2);
 	}
 }
 
@@ -217,35 +218,65 @@ static bool rules_are_default(char *why, size_t size)
 }
 
 /* MAC, MTU and forwarding flag of every interface of the default VRF. */
+/* One interface's record: MAC, MTU, IPv4 forwarding, VLAN or not. */
+static void ifinfo_fill(struct interface *ifp, struct fe_ifinfo *ii)
+{
+	struct zebra_if *zif = ifp->info;
+	char path[128], val[8] = "";
+	FILE *f;
+
+	memset(ii, 0, sizeof(*ii));
+	ii->ifindex = ifp->ifindex;
+	/* not a VLAN: the direct path skips the VLAN-out lookup */
+	ii->vlan = !zif || IS_ZEBRA_IF_VLAN(ifp);
+	if (ifp->hw_addr_len == ETH_ALEN)
+		memcpy(ii->mac, ifp->hw_addr, ETH_ALEN);
+	ii->mtu = ifp->mtu;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
+		 ifp->name);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(val, sizeof(val), f))
+			ii->fwd4 = val[0] == '1';
+		fclose(f);
+	}
+}
+
+/*
+ * Every interface into its slot of the array, the whole array rewritten
+ * (one batch; an interface gone leaves an empty slot). On two
+ * interfaces for one slot the lower ifindex keeps it; the other is
+ * routed by the FIB path.
+ */
 static void ifinfo_sync(void)
 {
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct fe_ifinfo *want;
 	struct interface *ifp;
+	uint32_t *slots, n = FE_IFINFO_SLOTS;
 	int fd = map_fd(2);
 
 	if (fd < 0 || !vrf)
 		return;
+	want = XCALLOC(MTYPE_TMP, sizeof(*want) * FE_IFINFO_SLOTS);
+	slots = XCALLOC(MTYPE_TMP, sizeof(*slots) * FE_IFINFO_SLOTS);
 	FOR_ALL_INTERFACES (vrf, ifp) {
-		struct fe_ifinfo ii = {};
-		uint32_t ifindex = ifp->ifindex;
-		char path[128], val[8] = "";
-		FILE *f;
+		uint32_t slot = (uint32_t)ifp->ifindex % FE_IFINFO_SLOTS;
 
-		if (ifp->ifindex == IFINDEX_INTERNAL)
+		if (ifp->ifindex == IFINDEX_INTERNAL || ifp->ifindex <= 0)
 			continue;
-		if (ifp->hw_addr_len == ETH_ALEN)
-			memcpy(ii.mac, ifp->hw_addr, ETH_ALEN);
-		ii.mtu = ifp->mtu;
-		snprintf(path, sizeof(path),
-			 "/proc/sys/net/ipv4/conf/%s/forwarding", ifp->name);
-		f = fopen(path, "r");
-		if (f) {
-			if (fgets(val, sizeof(val), f))
-				ii.fwd4 = val[0] == '1';
-			fclose(f);
-		}
-		bpf_map_update_elem(fd, &ifindex, &ii, BPF_ANY);
+		if (want[slot].ifindex &&
+		    want[slot].ifindex < (uint32_t)ifp->ifindex)
+			continue;
+		ifinfo_fill(ifp, &want[slot]);
 	}
+	for (uint32_t i = 0; i < FE_IFINFO_SLOTS; i++)
+		slots[i] = i;
+	if (bpf_map_update_batch(fd, slots, want, &n, NULL))
+		for (uint32_t i = 0; i < FE_IFINFO_SLOTS; i++)
+			bpf_map_update_elem(fd, &slots[i], &want[i], BPF_ANY);
+	XFREE(MTYPE_TMP, slots);
+	XFREE(MTYPE_TMP, want);
 }
 
 static void local_add(int fd, uint32_t addr_be)

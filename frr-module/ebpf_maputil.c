@@ -8,7 +8,7 @@
 
 #include "ebpf_maputil.h"
 
-#define KEY_MAX 64 /* the largest key of our maps is 20 bytes */
+#define KEY_MAX 64 /* the largest key of our maps is 28 bytes */
 
 void *ebpf_map_keys(int fd, size_t key_size, size_t *n)
 {

@@ -228,8 +228,10 @@ static void internal_states(bool loaded)
 	internals.dirty = false;
 }
 
-/* Write the internal entries marked installed; returns how many. */
-static unsigned int internal_write(int fd4, int fd6)
+/* Write the internal entries marked installed, marking them in the
+ * prefilter masks ([0] IPv4, [1] IPv6); returns how many.
+ */
+static unsigned int internal_write(int fd4, int fd6, struct fe_polmask *mask)
 {
 	unsigned int n = 0;
 
@@ -250,6 +252,8 @@ static unsigned int internal_write(int fd4, int fd6)
 			e->state = INT_NO_ROOM;
 			continue;
 		}
+		fe_polmask_add(&mask[e->dst.family == AF_INET ? 0 : 1],
+			       e->dst.addr, e->dst.len);
 		n++;
 	}
 	return n;
@@ -259,6 +263,7 @@ void ebpf_policy_sync(void)
 {
 	struct fe_fwd *skel = ebpf_fastpath_skel();
 	struct fe_config cfg = {};
+	struct fe_polmask *mask; /* [0] IPv4, [1] IPv6 */
 	uint32_t zero = 0;
 	size_t i, n;
 	int fd4, fd6;
@@ -290,6 +295,7 @@ void ebpf_policy_sync(void)
 	ebpf_map_clear(fd4, sizeof(struct fe_lpm4_key));
 	ebpf_map_clear(fd6, sizeof(struct fe_lpm6_key));
 
+	mask = XCALLOC(MTYPE_TMP, 2 * sizeof(*mask));
 	n = fe_policy_count(policies);
 	for (i = 0; i < n; i++) {
 		const struct fe_policy *p = fe_policy_at(policies, i);
@@ -318,9 +324,16 @@ void ebpf_policy_sync(void)
 				 strerror(errno));
 			continue;
 		}
+		fe_polmask_add(&mask[p->dst.family == AF_INET ? 0 : 1],
+			       p->dst.addr, p->dst.len);
 		cfg.npolicies++;
 	}
-	cfg.npolicies += internal_write(fd4, fd6);
+	cfg.npolicies += internal_write(fd4, fd6, mask);
+	/* the prefilter before the count: no policy is skipped once seen */
+	for (uint32_t fam = 0; fam < 2; fam++)
+		bpf_map_update_elem(bpf_map__fd(skel->maps.fe_polmask_v1), &fam,
+				    &mask[fam], BPF_ANY);
+	XFREE(MTYPE_TMP, mask);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &cfg,
 			    BPF_ANY);
 	if (IS_EBPF_DEBUG(DATAPATH))

@@ -16,6 +16,7 @@
 #include "fe_ecmp.h"
 #include "ebpf_detect.h"
 #include "ebpf_fastpath.h"
+#include "ebpf_fwdstats.h"
 #include "ebpf_mirror.h"
 #include "ebpf_policy.h"
 #include "ebpf_vty.h"

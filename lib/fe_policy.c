@@ -353,3 +353,15 @@ const struct fe_policy *fe_policy_find_dst(const struct fe_policy_set *s,
 			return s->p[i];
 	return NULL;
 }
+
+void fe_polmask_add(struct fe_polmask *m, const uint8_t *addr,
+		    unsigned int len)
+{
+	uint32_t top = (uint32_t)addr[0] << 8 | addr[1];
+	uint32_t span = len >= 16 ? 1 : 1u << (16 - len);
+
+	/* a prefix shorter than 16 bits covers a run of first-16-bit values */
+	top &= ~(span - 1);
+	for (uint32_t v = top; v < top + span; v++)
+		m->bits[v >> 6] |= 1ULL << (v & 63);
+}

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fe_polmask.h"
 #include "fe_route.h"
 
 #define FE_POLICY_NAME_MAX 63
@@ -97,6 +98,13 @@ void fe_policy_release_id(struct fe_policy_set *s, uint32_t id);
 /* The policy matching exactly this destination, or NULL. */
 const struct fe_policy *fe_policy_find_dst(const struct fe_policy_set *s,
 					   const struct fe_prefix *dst);
+
+/*
+ * Mark in m the destinations a policy prefix (addr in network order, len
+ * bits) may cover: the fast path's prefilter (bpf/fe_polmask.h).
+ */
+void fe_polmask_add(struct fe_polmask *m, const uint8_t *addr,
+		    unsigned int len);
 
 const char *fe_policy_action_str(enum fe_policy_action a);
 int fe_policy_action_parse(const char *word);

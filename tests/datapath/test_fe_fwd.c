@@ -41,6 +41,7 @@
 
 #include "lib/fe_dir24.h"
 #include "lib/fe_lpm6.h"
+#include "lib/fe_policy.h"
 
 #include "frr_ebpf_abi.h"
 #include "fe_ecmp.h"
@@ -126,6 +127,7 @@ static int setup_netns(void)
 		"ip -6 route add 2001:db8:98::/48 via fe80::2 dev eg0",
 		"ip -6 route add 2001:db8:97::/48 via fe80::3 dev eg0",
 		"ip route add 198.18.20.0/24 nexthop via 198.51.100.2 dev eg0 nexthop via 100.64.2.2 dev ec0",
+		"ip route add 198.18.31.0/24 via 198.51.100.2",
 		NULL,
 	};
 
@@ -309,11 +311,12 @@ struct tcase {
 	bool has_out_tc;       /* TC output differs (tags live in skb metadata) */
 	struct pkt out_tc;
 	void (*setup)(void);   /* settings/policies for this case */
+	const struct direct_pol *pol; /* for direct_pol_setup */
 	int policy_id;         /* >= 0: this policy's counter must move */
 	bool expect_event;     /* a mirror-mismatch event must be raised */
 };
 
-#define MAX_CASES 128
+#define MAX_CASES 192
 static struct tcase cases[MAX_CASES];
 static int ncases;
 
@@ -372,8 +375,15 @@ static void policy4(const char *dst, int len, uint8_t action, uint32_t id,
 		inet_pton(AF_INET, src, v.src);
 		v.src_len = srclen;
 	}
+	static struct fe_polmask m;
+	uint32_t zero = 0;
+
 	clear_policies();
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_policy4_v1), &k, &v,
+			    BPF_ANY);
+	memset(&m, 0, sizeof(m));
+	fe_polmask_add(&m, k.addr, len);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_polmask_v1), &zero, &m,
 			    BPF_ANY);
 }
 
@@ -387,6 +397,17 @@ static void pol_drop(void)
 {
 	policy4("198.18.1.0", 24, FE_POL_DROP, 1, NULL, 0, NULL, 0, 0);
 	set_config(FE_ECMP_KERNEL, 1);
+}
+
+/* The drop policy, but its prefilter bit clear: the trie is not asked. */
+static void pol_drop_unmasked(void)
+{
+	static struct fe_polmask none;
+	uint32_t zero = 0;
+
+	pol_drop();
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_polmask_v1), &zero,
+			    &none, BPF_ANY);
 }
 
 static void pol_kernel(void)
@@ -525,6 +546,8 @@ static int build_dir24(void)
 	if (!d || fe_dir24_add(d, 0xc6121400, 24, 77) || /* 198.18.20.0/24 */
 	    fe_dir24_add(d, 0xc6120100, 24, 79) ||        /* 198.18.1.0/24 */
 	    fe_dir24_add(d, 0xc6121e00, 24, 90) ||        /* 198.18.30.0/24 */
+	    fe_dir24_add(d, 0xc6121f00, 24, 90) ||        /* 198.18.31.0/24 */
+	    fe_dir24_add(d, 0xc6122000, 24, 91) ||        /* 198.18.32.0/24 */
 	    fe_dir24_add(d, 0xc6120300, 24,               /* 198.18.3.0/24 */
 			 FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
 		return -1;
@@ -571,14 +594,45 @@ static void plain_trie(void)
  * forwarded it.
  */
 static const uint8_t CACHED_MAC[ETH_ALEN] = { 2, 0, 0, 0, 9, 9 };
+/* ec0's gateway in the cache (the kernel says ..05:02) */
+static const uint8_t CACHED_EC_MAC[ETH_ALEN] = { 2, 0, 0, 0, 9, 0x0a };
+
+/* Group 77's resilient slots: the datapath and the expectation share it. */
+static void res_table77(struct fe_res_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->count = 2;
+	for (int i = 0; i < FE_RES_SLOTS; i++)
+		t->slot[i] = (i * 7 / 3) & 1;
+}
+
+static void cache_neigh(int ifindex, const char *gw, const uint8_t *mac)
+{
+	struct fe_neigh_key nk = { .family = AF_INET, .ifindex = ifindex };
+	struct fe_neigh_val nv = {};
+
+	inet_pton(AF_INET, gw, nk.addr);
+	memcpy(nv.mac, mac, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_neigh_v1), &nk, &nv,
+			    BPF_ANY);
+}
+
+/* An interface record in its slot, as the module writes it. */
+static void ifinfo(uint32_t ifindex, const uint8_t *mac, uint32_t mtu,
+		   uint8_t fwd4)
+{
+	struct fe_ifinfo ii = { .ifindex = ifindex, .fwd4 = fwd4, .mtu = mtu };
+	uint32_t slot = ifindex % FE_IFINFO_SLOTS;
+
+	memcpy(ii.mac, mac, ETH_ALEN);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v2), &slot, &ii,
+			    BPF_ANY);
+}
 
 static void fill_direct(void)
 {
 	static struct fe_nhg_val g;
-	struct fe_neigh_key nk = { .family = AF_INET, .ifindex = eg_ifindex };
-	struct fe_neigh_val nv = {};
-	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
-	uint32_t id = 90, ifi, local;
+	uint32_t id = 90, local;
 
 	memset(&g, 0, sizeof(g));
 	g.count = 1;
@@ -588,22 +642,40 @@ static void fill_direct(void)
 	inet_pton(AF_INET, "198.51.100.2", g.nh[0].addr);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
 
-	inet_pton(AF_INET, "198.51.100.2", nk.addr);
-	memcpy(nv.mac, CACHED_MAC, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_neigh_v1), &nk, &nv,
-			    BPF_ANY);
-	ifi = in_ifindex;
-	memcpy(ii.mac, in_mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
-			    BPF_ANY);
-	ifi = eg_ifindex;
-	ii.mtu = 1400;
-	memcpy(ii.mac, eg_mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
-			    BPF_ANY);
+	/* group 91: out of the VLAN interface vl0 (no kernel route) */
+	g.nh[0].ifindex = vl_ifindex;
+	inet_pton(AF_INET, "100.64.1.2", g.nh[0].addr);
+	id = 91;
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
+
+	cache_neigh(eg_ifindex, "198.51.100.2", CACHED_MAC);
+	cache_neigh(ec_ifindex, "100.64.2.2", CACHED_EC_MAC);
+	cache_neigh(vl_ifindex, "100.64.1.2", (const uint8_t[]){ 2, 0, 0, 0, 4, 2 });
+	ifinfo(in_ifindex, in_mac, 1500, 1);
+	ifinfo(eg_ifindex, eg_mac, 1400, 1);
+	ifinfo(ec_ifindex, ec_mac, 1500, 1);
+	ifinfo(vl_ifindex, vl_mac, 1500, 1);
+	{	/* vl0 is a VLAN interface: its record says so */
+		uint32_t slot = vl_ifindex % FE_IFINFO_SLOTS;
+		struct fe_ifinfo ii;
+
+		bpf_map_lookup_elem(bpf_map__fd(skel->maps.fe_ifinfo_v2), &slot,
+				    &ii);
+		ii.vlan = 1;
+		bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v2), &slot,
+				    &ii, BPF_ANY);
+	}
 	inet_pton(AF_INET, "192.0.2.1", &local);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_local4_v1), &local,
 			    &(uint8_t){ 1 }, BPF_ANY);
+	{
+		static struct fe_res_table t;
+
+		id = 77;
+		res_table77(&t);
+		bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhgres_v1), &id,
+				    &t, BPF_ANY);
+	}
 }
 
 /*
@@ -675,8 +747,7 @@ static void linklocal_weighted(void)
 	struct fe_route_val r = { .kind = FE_ROUTE_UNICAST };
 	struct fe_neigh_key nk = { .family = AF_INET6, .ifindex = eg_ifindex };
 	struct fe_neigh_val nv = {};
-	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1400 };
-	uint32_t id, ifi = eg_ifindex;
+	uint32_t id;
 
 	ecmp_weighted();
 	l6_use(0);
@@ -703,9 +774,7 @@ static void linklocal_weighted(void)
 	memcpy(nv.mac, CACHED_MAC, ETH_ALEN);
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_neigh_v1), &nk, &nv,
 			    BPF_ANY);
-	memcpy(ii.mac, eg_mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
-			    BPF_ANY);
+	ifinfo(eg_ifindex, eg_mac, 1400, 1);
 }
 
 static void set_direct(uint8_t on)
@@ -715,6 +784,7 @@ static void set_direct(uint8_t on)
 	uint32_t zero = 0;
 
 	clear_policies();
+	ifinfo(in_ifindex, in_mac, 1500, 1); /* as a case may have left it */
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &c,
 			    BPF_ANY);
 	d24_use(on);
@@ -741,23 +811,19 @@ static void direct_on(void)
 
 static void direct_no_forwarding(void)
 {
-	struct fe_ifinfo ii = { .fwd4 = 0, .mtu = 1500 };
-	uint32_t ifi = in_ifindex;
-
 	set_direct(1);
-	memcpy(ii.mac, in_mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
-			    BPF_ANY);
+	ifinfo(in_ifindex, in_mac, 1500, 0);
+}
+
+/* in0's slot holds another interface (two on one slot): in0 unknown. */
+static void direct_slot_taken(void)
+{
+	set_direct(1);
+	ifinfo(in_ifindex + FE_IFINFO_SLOTS, in_mac, 1500, 1);
 }
 
 static void direct_off(void)
 {
-	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
-	uint32_t ifi = in_ifindex;
-
-	memcpy(ii.mac, in_mac, ETH_ALEN);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_ifinfo_v1), &ifi, &ii,
-			    BPF_ANY);
 	set_direct(0);
 }
 
@@ -799,8 +865,88 @@ static int expect_path(struct pkt p, uint8_t algo)
 	f.sport = udp->source;
 	f.dport = udp->dest;
 	h = fe_flow_hash(&f, 7, FE_HASH_L3L4);
+	if (algo == FE_ECMP_RESILIENT) {
+		static struct fe_res_table t;
+
+		res_table77(&t);
+		return fe_ecmp_resilient_nhg(h, &t, &g);
+	}
 	return algo == FE_ECMP_WEIGHTED ? fe_ecmp_weighted(h, &g)
 					: fe_ecmp_hash_threshold_nhg(h, &g);
+}
+
+/* Forwarded by the direct path: a path's L2 from the neighbour cache. */
+static struct pkt via_cache_path(struct pkt in, int path)
+{
+	struct pkt out = forwarded(in);
+	struct ethhdr *e = (struct ethhdr *)out.b;
+
+	memcpy(e->h_dest, path ? CACHED_EC_MAC : CACHED_MAC, ETH_ALEN);
+	if (path)
+		memcpy(e->h_source, ec_mac, ETH_ALEN);
+	return out;
+}
+
+/* Direct IPv4 on, with an ECMP algorithm and n policies installed. */
+static void direct_cfg(uint8_t algo, uint16_t npolicies)
+{
+	struct fe_config c = { .ecmp_algo = algo, .hash_l4 = 1,
+			       .npolicies = npolicies, .seed = 7,
+			       .direct4 = 1 };
+	uint32_t zero = 0;
+
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &c,
+			    BPF_ANY);
+	d24_use(1);
+}
+
+static void direct_ht(void)
+{
+	clear_policies();
+	direct_cfg(FE_ECMP_HASH_THRESHOLD, 0);
+}
+
+static void direct_weighted(void)
+{
+	clear_policies();
+	direct_cfg(FE_ECMP_WEIGHTED, 0);
+}
+
+static void direct_resilient(void)
+{
+	clear_policies();
+	direct_cfg(FE_ECMP_RESILIENT, 0);
+}
+
+/* A policy and the settings for one direct-path case. */
+struct direct_pol {
+	const char *dst; /* a /24 */
+	uint8_t action;
+	uint32_t id;
+	const char *nh;
+	uint32_t nhg;
+	uint8_t algo;
+};
+
+static const struct direct_pol *cur_pol;
+
+static void direct_pol_setup(void)
+{
+	policy4(cur_pol->dst, 24, cur_pol->action, cur_pol->id, cur_pol->nh,
+		cur_pol->nhg, NULL, 0, 0);
+	direct_cfg(cur_pol->algo, 1);
+}
+
+/* A case run with the direct path on and pol installed (and counted). */
+static struct tcase *add_pol(const char *name, struct pkt in, enum verdict v,
+			     int reason, const struct direct_pol *pol)
+{
+	struct tcase *t = add(name, in, v, reason);
+
+	t->setup = direct_pol_setup;
+	t->pol = pol;
+	t->policy_id = pol->id;
+	return t;
 }
 
 static struct pkt flow(const char *dst, uint16_t sport)
@@ -824,6 +970,8 @@ static void build_policy_cases(void)
 		FE_DROP_POLICY);
 	t->setup = pol_drop;
 	t->policy_id = 1;
+	add("policy prefilter: a clear bit skips the policy lookup",
+	    ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup = pol_drop_unmasked;
 	t = add("policy kernel", ip4("198.18.1.10", 64, 18), V_PASS,
 		FE_PASS_POLICY);
 	t->setup = pol_kernel;
@@ -858,7 +1006,7 @@ static void build_policy_cases(void)
 	t = add("policy nexthop-group overrides the kernel's route, direct on",
 		p, V_FWD, -1);
 	t->setup = pol_nhg_over_kernel_route_direct;
-	t->out = via_ec0(p);
+	t->out = via_cache_path(p, 1); /* the direct path: ec0's cached MAC */
 	t->policy_id = 0;
 	for (int i = 0; i < 4; i++) {
 		p = flow("198.18.20.1", 2000 + i);
@@ -920,10 +1068,21 @@ static void build_policy_cases(void)
 	add("direct ipv4: forwarding disabled on ingress to kernel",
 	    ip4("198.18.30.5", 64, 18), V_PASS, FE_PASS_FWD_DISABLED)->setup =
 		direct_no_forwarding;
+	/* the kernel has no route for it: the FIB path says so */
+	add("direct ipv4: interface not in its slot falls back to the fib",
+	    ip4("198.18.30.5", 64, 18), V_PASS, FE_PASS_NOT_FORWARDED)->setup =
+		direct_slot_taken;
 	/* not in the table: the kernel's FIB decides (and its neighbour) */
 	add("direct ipv4: no table entry falls back to the fib",
 	    ip4("198.18.6.1", 64, 18), V_PASS, FE_PASS_HAIRPIN)->setup =
 		direct_on;
+	/* the kernel has no route: only the direct path can tag it */
+	p = ip4("198.18.32.1", 64, 18);
+	t = add("direct ipv4: out of a VLAN interface, tagged", p, V_FWD, -1);
+	t->setup = direct_on;
+	t->out = tagged(forwarded_vlan(p), 200);
+	t->has_out_tc = true;
+	t->out_tc = forwarded_vlan(p);
 	add("direct ipv6 is not affected",
 	    ip6("2001:db8:1::2", "2001:db8:99::1", 64, IPPROTO_UDP), V_FWD,
 	    -1)->setup = direct_on;
@@ -936,6 +1095,78 @@ static void build_policy_cases(void)
 	t->expect_event = true; /* ... and reported */
 	add("back to plain", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
 		plain;
+}
+
+/*
+ * The direct path with policies and every ECMP algorithm of its own: the
+ * cached MACs in the output prove it (not bpf_fib_lookup) forwarded.
+ */
+static void build_direct_policy_cases(void)
+{
+	static const struct {
+		uint8_t algo;
+		void (*setup)(void);
+		const char *name;
+	} algos[] = {
+		{ FE_ECMP_HASH_THRESHOLD, direct_ht,
+		  "direct + ecmp hash-threshold: the flow's path, cached L2" },
+		{ FE_ECMP_WEIGHTED, direct_weighted,
+		  "direct + ecmp weighted: the flow's path, cached L2" },
+		{ FE_ECMP_RESILIENT, direct_resilient,
+		  "direct + ecmp resilient: the flow's slot, cached L2" },
+	};
+	static const struct direct_pol count = { "198.18.30.0", FE_POL_COUNT, 10 },
+		drop = { "198.18.30.0", FE_POL_DROP, 11 },
+		nhg = { "100.64.9.0", FE_POL_NHG, 12, NULL, 78 },
+		excl_ht = { "198.18.20.0", FE_POL_EXCLUDE, 13, "198.51.100.2", 0,
+			    FE_ECMP_HASH_THRESHOLD },
+		excl_kernel = { "198.18.20.0", FE_POL_EXCLUDE, 13, "198.51.100.2" },
+		excl_only = { "198.18.31.0", FE_POL_EXCLUDE, 14, "198.51.100.2", 0,
+			      FE_ECMP_HASH_THRESHOLD },
+		pin = { "198.18.6.0", FE_POL_PIN, 15, "198.51.100.2" };
+	struct tcase *t;
+	struct pkt p;
+
+	for (size_t a = 0; a < sizeof(algos) / sizeof(algos[0]); a++) {
+		int seen[2] = {};
+
+		for (int i = 0; i < 8; i++) {
+			int path;
+
+			p = flow("198.18.20.1", 5000 + i);
+			path = expect_path(p, algos[a].algo);
+			seen[path] = 1;
+			t = add(algos[a].name, p, V_FWD, -1);
+			t->setup = algos[a].setup;
+			t->out = via_cache_path(p, path);
+		}
+		if (!seen[0] || !seen[1])
+			fprintf(stderr, "warning: %s: one path only\n",
+				algos[a].name);
+	}
+
+	p = ip4("198.18.30.5", 64, 18);
+	add_pol("direct + policy count: counted, cached L2", p, V_FWD, -1,
+		&count)->out = via_cache_path(p, 0);
+	add_pol("direct + policy drop", p, V_DROP, FE_DROP_POLICY, &drop);
+	p = ip4("100.64.9.1", 64, 18);
+	add_pol("direct + policy nexthop-group: the group's path, cached L2", p,
+		V_FWD, -1, &nhg)->out = via_cache_path(p, 1);
+	for (int i = 0; i < 4; i++) {
+		p = flow("198.18.20.1", 6000 + i);
+		add_pol("direct + policy exclude + hash-threshold: other path, cached L2",
+			p, V_FWD, -1, &excl_ht)->out = via_cache_path(p, 1);
+		/* the kernel's hash picks: the fib path applies the policy */
+		add_pol("direct + policy exclude + kernel ecmp: other path via the fib",
+			p, V_FWD, -1, &excl_kernel)->out = via_ec0(p);
+	}
+	add_pol("direct + policy exclude of the only path to kernel",
+		ip4("198.18.31.1", 64, 18), V_PASS, FE_PASS_NO_PATH, &excl_only);
+	/* pin: the gateway's interface comes from the fib */
+	add_pol("direct + policy pin: forwarded via the pinned gateway",
+		ip4("198.18.6.1", 64, 18), V_FWD, -1, &pin);
+	add("direct and policies off again", ip4("198.18.1.10", 64, 18), V_FWD,
+	    -1)->setup = direct_off;
 }
 
 static void build_cases(void)
@@ -1213,6 +1444,7 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 		opts.ctx_in = &sctx;
 		opts.ctx_size_in = sizeof(sctx);
 	}
+	cur_pol = t->pol;
 	if (t->setup)
 		t->setup();
 	ring_buffer__consume(events);
@@ -1251,6 +1483,10 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
 		want_ret = xdp ? XDP_PASS : TC_ACT_OK;
 	}
 	if ((int)opts.retval != want_ret) {
+		if (getenv("FE_DEBUG"))
+			for (int r = 0; r < FE_PASS_MAX; r++)
+				fprintf(stderr, "   pass[%d]=%llu\n", r,
+					(unsigned long long)counter(V_PASS, r));
 		fprintf(stderr, "  verdict %u, want %d\n", opts.retval, want_ret);
 		return false;
 	}
@@ -1393,6 +1629,7 @@ int main(void)
 
 	build_cases();
 	build_policy_cases();
+	build_direct_policy_cases();
 	for (int mode = 0; mode < 2; mode++) {
 		bool xdp = mode == 0;
 		int fd = bpf_program__fd(xdp ? skel->progs.fe_xdp

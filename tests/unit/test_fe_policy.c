@@ -185,6 +185,67 @@ static void test_action_names(void **state)
 	assert_int_equal(fe_policy_action_parse("nope"), -EINVAL);
 }
 
+/* Does prefix pfx/len contain addr (IPv4, host order)? */
+static bool covers(uint32_t pfx, unsigned int len, uint32_t addr)
+{
+	uint32_t mask = len ? ~0u << (32 - len) : 0;
+
+	return ((pfx ^ addr) & mask) == 0;
+}
+
+/*
+ * The prefilter against a naive check, on random prefixes of every
+ * length: an address some prefix covers always has its bit set (no
+ * policy is ever skipped), and a bit is set only where some prefix
+ * meets that /16 (the filter is as tight as 16 bits allow).
+ */
+static void test_polmask(void **state)
+{
+	static struct fe_polmask m;
+	uint32_t pfx[40], seed = 12345;
+	unsigned int len[40];
+
+	for (int round = 0; round < 50; round++) {
+		int n = 1 + round % 40;
+
+		memset(&m, 0, sizeof(m));
+		for (int i = 0; i < n; i++) {
+			uint8_t a[4];
+
+			seed = seed * 1103515245 + 12345;
+			len[i] = 8 + (seed >> 16) % 25; /* 8..32 */
+			if (round % 10 == 0 && i == 0)
+				len[i] = round % 20 == 0 ? 0 : 3;
+			seed = seed * 1103515245 + 12345;
+			pfx[i] = len[i] ? seed & (~0u << (32 - len[i])) : 0;
+			a[0] = pfx[i] >> 24, a[1] = pfx[i] >> 16;
+			a[2] = pfx[i] >> 8, a[3] = pfx[i];
+			fe_polmask_add(&m, a, len[i]);
+		}
+		for (int k = 0; k < 20000; k++) {
+			uint32_t addr;
+			uint8_t a[4];
+			bool any = false, block = false;
+
+			seed = seed * 1103515245 + 12345;
+			addr = seed ^ (seed << 7);
+			if (k & 1) /* also addresses inside the prefixes */
+				addr = pfx[k % n] | (addr >> len[k % n] >> 1);
+			a[0] = addr >> 24, a[1] = addr >> 16;
+			a[2] = addr >> 8, a[3] = addr;
+			for (int i = 0; i < n; i++) {
+				any |= covers(pfx[i], len[i], addr);
+				/* the /16 of addr meets prefix i */
+				block |= covers(pfx[i], len[i] < 16 ? len[i] : 16,
+						addr);
+			}
+			if (any)
+				assert_true(fe_polmask_test(&m, a));
+			assert_int_equal(!!fe_polmask_test(&m, a), block);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_order_ids_and_delete),
 		cmocka_unit_test(test_capacity),
 		cmocka_unit_test(test_action_names),
+		cmocka_unit_test(test_polmask),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

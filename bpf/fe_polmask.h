@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Policy prefilter: one bit per value of a destination's first 16 bits,
+ * set where some policy's destination prefix covers addresses that start
+ * so (one mask per family). A packet whose bit is clear matches no policy
+ * and skips the policy trie lookup, which otherwise every packet pays
+ * once any policy exists. A superset: a set bit only says "look".
+ *
+ * Built by lib/fe_policy (fe_polmask_add), tested by the fast path and
+ * by the unit tests with fe_polmask_test.
+ */
+#ifndef FE_POLMASK_H
+#define FE_POLMASK_H
+
+#include <linux/types.h>
+
+/* Map name (at most 15 characters), versioned as in frr_ebpf_abi.h:
+ * an array of two masks, key 0 IPv4, key 1 IPv6.
+ */
+#define FE_MAP_POLMASK "fe_polmask_v1"
+#define FE_POLMASK_WORDS (65536 / 64)
+
+struct fe_polmask {
+	__u64 bits[FE_POLMASK_WORDS];
+};
+
+/* Might a policy cover addr (network order, IPv4 or IPv6)? */
+static inline int fe_polmask_test(const struct fe_polmask *m,
+				  const __u8 *addr)
+{
+	__u32 top = (__u32)addr[0] << 8 | addr[1];
+
+	return (m->bits[top >> 6] >> (top & 63)) & 1;
+}
+
+#endif /* FE_POLMASK_H */
