@@ -1044,6 +1044,19 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			else
 				__builtin_memcpy(e.gw, fib.ipv6_dst, 16);
 			fe_event_mismatch(&e);
+			/* A policy's path (pin, nexthop-group, exclude; also
+			 * detection's mitigations) must not become the
+			 * kernel's path, which it overrides: XDP drops while
+			 * the neighbour resolves, TC lets the kernel's
+			 * neighbour layer resolve it (below).
+			 */
+			if (xdp && pol && (pol->action == FE_POL_NHG ||
+					   pol->action == FE_POL_PIN ||
+					   pol->action == FE_POL_EXCLUDE)) {
+				v->action = FE_ACT_DROP;
+				v->reason = FE_DROP_POLICY;
+				return;
+			}
 		}
 	}
 	if (rc == BPF_FIB_LKUP_RET_BLACKHOLE) {
@@ -1051,7 +1064,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		v->reason = FE_DROP_BLACKHOLE;
 		return;
 	}
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && !xdp && !via && !p->tagged &&
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && !xdp && !p->tagged &&
 	    fib.ifindex != l3if &&
 	    !bpf_map_lookup_elem(&fe_vlanout_v1, &fib.ifindex)) {
 		/* the lookup left the egress and the gateway in fib */
@@ -1060,7 +1073,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		v->l3_proto = p->v4 ? bpf_htons(ETH_P_IP) : bpf_htons(ETH_P_IPV6);
 		v->nh.ifindex = fib.ifindex;
 		v->nh.family = fib.family;
-		if (p->v4)
+		if (fib.family == AF_INET)
 			__builtin_memcpy(v->nh.gw, &fib.ipv4_dst, 4);
 		else
 			__builtin_memcpy(v->nh.gw, fib.ipv6_dst, 16);

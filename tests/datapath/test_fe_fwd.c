@@ -790,6 +790,25 @@ static void set_direct(uint8_t on)
 	d24_use(on);
 }
 
+/* A policy's path whose neighbour nobody resolved yet (198.51.100.9 on
+ * eg0): the kernel's route must not take over.
+ */
+static void pol_nhg_unresolved(void)
+{
+	static struct fe_nhg_val g;
+	uint32_t id = 95;
+
+	memset(&g, 0, sizeof(g));
+	g.count = 1;
+	g.total_weight = 1;
+	g.nh[0] = (struct fe_nexthop){ .ifindex = eg_ifindex,
+				       .type = FE_NH_IPV4, .weight = 1 };
+	inet_pton(AF_INET, "198.51.100.9", g.nh[0].addr);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_nhg_v1), &id, &g, BPF_ANY);
+	policy4("198.18.1.0", 25, FE_POL_NHG, 0, NULL, 95, NULL, 0, 0);
+	set_config(FE_ECMP_KERNEL, 1);
+}
+
 /* The same with the direct IPv4 path on (internal entries leave it on). */
 static void pol_nhg_over_kernel_route_direct(void)
 {
@@ -1002,6 +1021,11 @@ static void build_policy_cases(void)
 		-1);
 	t->setup = pol_nhg_over_kernel_route;
 	t->out = via_ec0(p);
+	t->policy_id = 0;
+	t = add("policy path with an unresolved neighbour dropped, not the kernel's",
+		ip4("198.18.1.10", 64, 18), V_DROP, FE_DROP_POLICY);
+	t->setup = pol_nhg_unresolved;
+	t->xdp_only = true; /* TC: bpf_redirect_neigh resolves it */
 	t->policy_id = 0;
 	t = add("policy nexthop-group overrides the kernel's route, direct on",
 		p, V_FWD, -1);
