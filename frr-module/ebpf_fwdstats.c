@@ -3,8 +3,9 @@
  * Forwarding counters per nexthop and per group. The datapath counts in
  * one map keyed by (nexthop, group), one lookup a packet; the sums per
  * nexthop and per group are made here, from a snapshot of the map that
- * serves the many queries of one show command (taken again when older
- * than SNAP_MAX_AGE).
+ * serves the many queries of one show command (each command starts with
+ * ebpf_fwdstats_begin(), so it never shows an earlier command's figures;
+ * a long one takes it again when older than SNAP_MAX_AGE).
  */
 #include "lib/zebra.h"
 
@@ -158,6 +159,11 @@ int ebpf_fastpath_nh_foreach(int (*cb)(const struct fe_nh_key *k,
 		ret = cb(&snap.by_nh[i].k, snap.by_nh[i].packets,
 			 snap.by_nh[i].bytes, arg);
 	return ret;
+}
+
+void ebpf_fwdstats_begin(void)
+{
+	snap.valid = false;
 }
 
 void ebpf_fwdstats_clear(void)

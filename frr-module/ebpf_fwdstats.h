@@ -21,6 +21,8 @@ int ebpf_fastpath_nh_foreach(int (*cb)(const struct fe_nh_key *k,
 				       void *arg),
 			     void *arg);
 /* Zero them (the entries are dropped; they come back with traffic). */
+/* A show command starts: its figures are read anew. */
+void ebpf_fwdstats_begin(void);
 void ebpf_fwdstats_clear(void);
 
 #endif /* EBPF_FWDSTATS_H */

@@ -151,6 +151,7 @@ DEFUN (show_ebpf_nexthop_groups,
 	struct nhg_show s = { .vty = vty };
 	json_object *json = NULL;
 
+	ebpf_fwdstats_begin();
 	if (argc > 3) {
 		json = json_object_new_object();
 		s.json = json_object_new_array();
@@ -225,6 +226,7 @@ DEFUN (show_ebpf_route,
 	bool held, have_route, have_nhg = false;
 	int chosen = -1;
 
+	ebpf_fwdstats_begin();
 	if (!str2prefix(argv[3]->arg, &p) ||
 	    fe_prefix_set(&addr, p.family, &p.u.prefix,
 			  p.family == AF_INET ? 32 : 128)) {

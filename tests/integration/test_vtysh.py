@@ -26,6 +26,10 @@ CONFIG = [
     "ebpf policy scrub action pin 192.0.2.2",
     "ebpf policy sink match destination 2001:db8:99::/48",
     "ebpf policy sink action drop",
+    "ebpf flap-detection half-life 60 suppress-threshold 3000",
+    "ebpf flap-detection action kernel",
+    "ebpf hijack protect 198.18.0.0/16 origin-as 64500 64501 max-length 24 mitigate",
+    "ebpf hijack protect 2001:db8::/32 origin-as 64500",
 ]
 
 
@@ -141,17 +145,28 @@ def test_bad_input_through_vtysh(router):
     lab = router
     vtysh(lab, "configure terminal",
           "ebpf policy a match destination 198.18.0.0/24",
-          "ebpf policy a action drop")
+          "ebpf policy a action drop",
+          "ebpf hijack protect 198.18.0.0/16 origin-as 64500")
     for bad in ("ebpf policy b match destination 198.18.0.0/24",
                 "ebpf pin-path relative",
                 "ebpf map-size route4 0",
-                "ebpf events history 0"):
+                "ebpf events history 0",
+                # reuse must stay below suppress
+                "ebpf flap-detection suppress-threshold 500 reuse-threshold 900",
+                # overlaps the protection of 198.18.0.0/16
+                "ebpf hijack protect 198.18.1.0/24 origin-as 64500",
+                "ebpf hijack protect 198.19.0.0/16 origin-as 0"):
         res = vtysh(lab, "configure terminal", bad, check=False)
         assert res.returncode != 0, bad
         assert "%" in res.stdout + res.stderr, bad
     res = vtysh(lab, "configure terminal", "interface nosuch0",
                 "ebpf fast-path xdp", check=False)
     assert res.returncode != 0 and "does not exist" in res.stdout + res.stderr
+    res = vtysh(lab, "clear ebpf hijack 203.0.113.0/24", check=False)
+    assert "% 203.0.113.0/24 is not protected" in res.stdout + res.stderr
     got = ebpf_lines(vtysh(lab, "show running-config").stdout)
     assert got.count("ebpf policy a action drop") == 1
     assert not any(line.startswith("ebpf policy b") for line in got)
+    assert not any(line.startswith("ebpf flap-detection") for line in got)
+    assert [line for line in got if line.startswith("ebpf hijack")] == [
+        "ebpf hijack protect 198.18.0.0/16 origin-as 64500"]
