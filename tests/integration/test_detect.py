@@ -8,6 +8,9 @@ ExaBGP as the upstream that announces whatever origin AS a case needs.
 The fast path is loaded (xdp-generic on r-eth0) so that mitigations land in
 the pinned policy tries, read back with frr-ebpf-dump.
 """
+import json
+import os
+import subprocess
 import time
 
 import pytest
@@ -41,6 +44,8 @@ neighbor 192.0.2.1 {
   api { processes [ ctl ]; }
 }
 """
+
+CHECK = os.path.join(frrlab.TOP, "tools", "frr-ebpf-yangcheck")
 
 FLAP_PREFIX = "198.51.100.128/25"
 FLAP_PREFIX6 = "2001:db8:f1::/48"
@@ -104,6 +109,20 @@ def announce(lab, prefix, *path):
 
 def withdraw(lab, prefix):
     lab.peer.send(f"withdraw route {prefix} next-hop 192.0.2.2")
+
+
+def yangcheck(args, text):
+    """frr-ebpf-yangcheck's verdict, or None when it is not built.
+    FE_YANG_SAVE=DIR keeps what was checked (samples for tests/yang)."""
+    if not os.path.exists(CHECK):
+        return None
+    d = os.environ.get("FE_YANG_SAVE")
+    if d:
+        name = args[1] if len(args) > 1 else args[0]
+        with open(os.path.join(d, name + ".json"), "w") as f:
+            f.write(text.rstrip("\n") + "\n")
+    return subprocess.run([CHECK, args[0]], input=text, capture_output=True,
+                          text=True)
 
 
 def running(z):
@@ -236,6 +255,16 @@ def test_hijack_more_specific_origin_moas_withdrawal(lab):
     counts = z.vty.json("show ebpf events json")["counts"]
     assert counts["hijackMoreSpecific"] >= 2 and counts["flapping"] >= 1
 
+    # Origin and MOAS need BGP, so the model is checked for them here
+    # (test_yang.py covers the rest).
+    text = z.vty.cmd("show ebpf hijacks json")
+    res = yangcheck(["hijacks", "hijacks_bgp"], text)
+    assert res is None or res.returncode == 0, f"{res.stderr}\n{text}"
+    for kind in ("hijackOrigin", "hijackMoas"):
+        e = events(z, kind)[0]
+        name = "notif_hijack-" + kind[len("hijack"):].lower()
+        res = yangcheck(["-n", name], json.dumps(e, indent=2))
+        assert res is None or res.returncode == 0, f"{res.stderr}\n{e}"
 
 
 def test_origin_unknown_static_routes(lab):
