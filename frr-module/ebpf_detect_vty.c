@@ -323,7 +323,7 @@ DEFUN (show_ebpf_flaps,
 		json_object *jc = json_object_new_object();
 
 		json = json_object_new_object();
-		jp = json_object_new_object();
+		jp = json_object_new_array();
 		json_object_boolean_add(json, "enabled", t != NULL);
 		if (c) {
 			json_object_int_add(jc, "halfLife", c->half_life);
@@ -346,11 +346,12 @@ DEFUN (show_ebpf_flaps,
 		for (size_t i = 0; i < l.n; i++) {
 			json_object *je = json_object_new_object();
 
+			/* entries carry their key (the model's list) */
+			json_object_string_add(je, "prefix",
+					       fe_prefix_str(&l.e[i]->prefix,
+							     buf, sizeof(buf)));
 			flap_entry_json(je, t, l.e[i], now);
-			json_object_object_add(jp,
-					       fe_prefix_str(&l.e[i]->prefix, buf,
-							     sizeof(buf)),
-					       je);
+			json_object_array_add(jp, je);
 		}
 		json_object_object_add(json, "prefixes", jp);
 		XFREE(MTYPE_TMP, l.e);
@@ -440,7 +441,7 @@ static json_object *alert_json(const struct fe_hijack_protect *pr,
 static void hijacks_json(struct vty *vty, const struct fe_hijack_set *s)
 {
 	json_object *json = json_object_new_object();
-	json_object *jps = json_object_new_object();
+	json_object *jps = json_object_new_array();
 	uint64_t with, without;
 	char buf[64];
 
@@ -454,6 +455,9 @@ static void hijacks_json(struct vty *vty, const struct fe_hijack_set *s)
 		json_object *jo = json_object_new_array();
 		json_object *ja = json_object_new_array();
 
+		json_object_string_add(jp, "prefix",
+				       fe_prefix_str(&pr->prefix, buf,
+						     sizeof(buf)));
 		for (unsigned int k = 0; k < pr->norigins; k++)
 			json_object_array_add(jo, json_object_new_int64(
 							  pr->origins[k]));
@@ -470,10 +474,7 @@ static void hijacks_json(struct vty *vty, const struct fe_hijack_set *s)
 			json_object_array_add(ja, alert_json(pr, &pr->alerts[k]));
 		json_object_object_add(jp, "alerts", ja);
 		json_object_int_add(jp, "alertsUntracked", pr->alerts_untracked);
-		json_object_object_add(jps,
-				       fe_prefix_str(&pr->prefix, buf,
-						     sizeof(buf)),
-				       jp);
+		json_object_array_add(jps, jp);
 	}
 	json_object_object_add(json, "protections", jps);
 	vty_json(vty, json);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * frr-ebpf-yangcheck: validate `show ebpf X json` output, or a datapath
- * event, against the frr-ebpf YANG model (embedded at build time), so the
- * JSON and the model cannot drift.
+ * frr-ebpf-yangcheck: validate `show ebpf X json` output, or an event
+ * (datapath or detection), against the frr-ebpf YANG model (embedded at
+ * build time), so the JSON and the model cannot drift.
  *
  *   frr-ebpf-yangcheck X [FILE]     operational data under /ebpf/state/X
  *   frr-ebpf-yangcheck -n [FILE]    a notification: an entry of
@@ -32,7 +32,10 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: %s COMMAND [FILE]   validate `show ebpf COMMAND json`\n"
 		"       %s -n [FILE]        validate an event as a notification\n"
-		"COMMAND: mirror status interfaces counters policies nexthop-groups route events\n",
+		"COMMAND: mirror status interfaces counters policies nexthop-groups route events\n"
+		"         flaps hijacks\n"
+		"events (notifications): mirrorMismatch flapping stable hijackOrigin\n"
+		"         hijackMoreSpecific hijackWithdrawn hijackMoas hijackCleared\n",
 		prog, prog);
 }
 

@@ -8,6 +8,9 @@ ExaBGP as the upstream that announces whatever origin AS a case needs.
 The fast path is loaded (xdp-generic on r-eth0) so that mitigations land in
 the pinned policy tries, read back with frr-ebpf-dump.
 """
+import json
+import os
+import subprocess
 import time
 
 import pytest
@@ -41,6 +44,8 @@ neighbor 192.0.2.1 {
   api { processes [ ctl ]; }
 }
 """
+
+CHECK = os.path.join(frrlab.TOP, "tools", "frr-ebpf-yangcheck")
 
 FLAP_PREFIX = "198.51.100.128/25"
 FLAP_PREFIX6 = "2001:db8:f1::/48"
@@ -76,6 +81,18 @@ def find_event(z, kind, prefix):
     return [e for e in events(z, kind) if e["prefix"] == prefix]
 
 
+def flaps(z):
+    """show ebpf flaps json's prefixes, by prefix (the show lists them)."""
+    return {e["prefix"]: e for e in
+            z.vty.json("show ebpf flaps json")["prefixes"]}
+
+
+def protections(z):
+    """show ebpf hijacks json's protections, by prefix."""
+    return {e["prefix"]: e for e in
+            z.vty.json("show ebpf hijacks json")["protections"]}
+
+
 def policies(lab):
     return {p["prefix"]: p for p in
             frrlab.dump_mirror(lab.pin).get("policies", {}).get("ipv4", [])}
@@ -94,6 +111,20 @@ def withdraw(lab, prefix):
     lab.peer.send(f"withdraw route {prefix} next-hop 192.0.2.2")
 
 
+def yangcheck(args, text):
+    """frr-ebpf-yangcheck's verdict, or None when it is not built.
+    FE_YANG_SAVE=DIR keeps what was checked (samples for tests/yang)."""
+    if not os.path.exists(CHECK):
+        return None
+    d = os.environ.get("FE_YANG_SAVE")
+    if d:
+        name = args[1] if len(args) > 1 else args[0]
+        with open(os.path.join(d, name + ".json"), "w") as f:
+            f.write(text.rstrip("\n") + "\n")
+    return subprocess.run([CHECK, args[0]], input=text, capture_output=True,
+                          text=True)
+
+
 def running(z):
     return [line for line in z.vty.cmd("show running-config").splitlines()
             if "flap-detection" in line or "hijack" in line]
@@ -105,7 +136,8 @@ def test_status_before_detection(lab):
     assert st["flapDetection"] is False and st["hijackProtections"] == 0
     assert "origin checks are skipped" in lab.z.vty.cmd("show ebpf status")
     assert lab.z.vty.json("show ebpf flaps json")["enabled"] is False
-    assert lab.z.vty.json("show ebpf hijacks json")["protections"] == {}
+    assert lab.z.vty.json("show ebpf hijacks json")["protections"] == []
+    assert lab.z.vty.json("show ebpf flaps json")["prefixes"] == []
 
 
 def test_flapping_then_stable_with_kernel_action(lab):
@@ -131,12 +163,12 @@ def test_flapping_then_stable_with_kernel_action(lab):
         ev[0]["newNexthops"] + ev[0]["oldNexthops"]
     assert frrlab.wait_for(lambda: find_event(z, "flapping", FLAP_PREFIX6), 5)
     assert time.time() - t0 < 10
-    flaps = z.vty.json("show ebpf flaps json")
-    entry = flaps["prefixes"][FLAP_PREFIX]
+    fl = z.vty.json("show ebpf flaps json")
+    entry = {e["prefix"]: e for e in fl["prefixes"]}[FLAP_PREFIX]
     assert entry["state"] == "flapping" and entry["changes"] >= 5
     assert entry["penalty"] >= 2500 and entry["penalty"] <= 5000
     assert entry["mitigation"] == "installed", entry
-    assert flaps["config"] == {"halfLife": 3, "suppressThreshold": 2500,
+    assert fl["config"] == {"halfLife": 3, "suppressThreshold": 2500,
                                "reuseThreshold": 1200, "maxPenalty": 5000,
                                "penaltyInstall": 500, "penaltyUpdate": 500,
                                "penaltyDelete": 1000, "action": "kernel"}
@@ -153,7 +185,7 @@ def test_flapping_then_stable_with_kernel_action(lab):
     assert st, z.vty.cmd("show ebpf flaps")
     assert st[0]["severity"] == "informational"
     assert FLAP_PREFIX not in policies(lab)
-    assert z.vty.json("show ebpf flaps json")["prefixes"][FLAP_PREFIX]["state"] == "stable"
+    assert flaps(z)[FLAP_PREFIX]["state"] == "stable"
     lab.s.vty.config("no " + v4, "no " + v6)
     z.vty.config("no debug ebpf detection")
 
@@ -163,12 +195,12 @@ def test_hijack_more_specific_origin_moas_withdrawal(lab):
     z.vty.config(f"ebpf hijack protect {PROTECTED} origin-as 64500 64501 "
                  "max-length 24 mitigate")
     announce(lab, PROTECTED, 64510, 64500)
-    ok = frrlab.wait_for(lambda: z.vty.json("show ebpf hijacks json")
-                         ["protections"][PROTECTED].get("currentOrigin") == 64500, 20)
+    ok = frrlab.wait_for(lambda: protections(z)[PROTECTED]
+                         .get("currentOrigin") == 64500, 20)
     assert ok, z.vty.cmd("show ebpf hijacks")
     hj = z.vty.json("show ebpf hijacks json")
     assert hj["asPathInfo"] == "received"
-    assert hj["protections"][PROTECTED]["state"] == "ok"
+    assert {e["prefix"]: e for e in hj["protections"]}[PROTECTED]["state"] == "ok"
     st = z.vty.json("show ebpf status json")
     assert st["asPathInfo"] == "received" and st["originChecks"] is True
 
@@ -182,7 +214,7 @@ def test_hijack_more_specific_origin_moas_withdrawal(lab):
     cover = frrlab.wait_for(lambda: route4(lab, PROTECTED))
     pol = frrlab.wait_for(lambda: policies(lab).get("198.18.5.0/25"), 5)
     assert pol and pol["action"] == 4 and pol["nhgId"] == cover["nhgId"], (pol, cover)
-    alert = z.vty.json("show ebpf hijacks json")["protections"][PROTECTED]["alerts"][0]
+    alert = protections(z)[PROTECTED]["alerts"][0]
     assert alert["kind"] == "moreSpecific" and alert["beyondMaxLength"] is True
     assert alert["mitigation"] == "installed"
     assert alert["mitigationNexthopGroup"] == cover["nhgId"]
@@ -208,20 +240,31 @@ def test_hijack_more_specific_origin_moas_withdrawal(lab):
     # The operator acknowledges: every alert cleared, mitigations gone.
     out = z.vty.cmd(f"clear ebpf hijack {PROTECTED}")
     assert "3 alerts cleared" in out, out
-    assert z.vty.json("show ebpf hijacks json")["protections"][PROTECTED]["alerts"] == []
+    assert protections(z)[PROTECTED]["alerts"] == []
     assert frrlab.wait_for(lambda: "198.18.7.0/24" not in policies(lab), 5)
 
     # Withdrawal of the protected prefix.
     withdraw(lab, PROTECTED)
     ev = frrlab.wait_for(lambda: find_event(z, "hijackWithdrawn", PROTECTED), 10)
     assert ev and ev[0]["severity"] == "warning"
-    assert z.vty.json("show ebpf hijacks json")["protections"][PROTECTED]["state"] == "alert"
+    assert protections(z)[PROTECTED]["state"] == "alert"
     withdraw(lab, "198.18.7.0/24")
     # Filters: only the kinds asked for.
     kinds = {e["kind"] for e in events(z, "hijackWithdrawn", "hijackMoas")}
     assert kinds == {"hijackWithdrawn", "hijackMoas"}
     counts = z.vty.json("show ebpf events json")["counts"]
     assert counts["hijackMoreSpecific"] >= 2 and counts["flapping"] >= 1
+
+    # Origin and MOAS need BGP, so the model is checked for them here
+    # (test_yang.py covers the rest).
+    text = z.vty.cmd("show ebpf hijacks json")
+    res = yangcheck(["hijacks", "hijacks_bgp"], text)
+    assert res is None or res.returncode == 0, f"{res.stderr}\n{text}"
+    for kind in ("hijackOrigin", "hijackMoas"):
+        e = events(z, kind)[0]
+        name = "notif_hijack-" + kind[len("hijack"):].lower()
+        res = yangcheck(["-n", name], json.dumps(e, indent=2))
+        assert res is None or res.returncode == 0, f"{res.stderr}\n{e}"
 
 
 def test_origin_unknown_static_routes(lab):
@@ -230,10 +273,9 @@ def test_origin_unknown_static_routes(lab):
     z = lab.z
     z.vty.config("ebpf hijack protect 203.0.113.0/24 origin-as 64500")
     lab.s.vty.config("ip route 203.0.113.0/24 192.0.2.2")
-    ok = frrlab.wait_for(lambda: z.vty.json("show ebpf hijacks json")
-                         ["protections"]["203.0.113.0/24"]["inRib"], 10)
+    ok = frrlab.wait_for(lambda: protections(z)["203.0.113.0/24"]["inRib"], 10)
     assert ok
-    prot = z.vty.json("show ebpf hijacks json")["protections"]["203.0.113.0/24"]
+    prot = protections(z)["203.0.113.0/24"]
     assert prot["state"] == "ok" and prot["originKnown"] is False
     lab.s.vty.config("ip route 203.0.113.0/25 192.0.2.2")
     assert frrlab.wait_for(lambda: find_event(z, "hijackMoreSpecific", "203.0.113.0/25"), 10)
@@ -263,14 +305,14 @@ BAD = [
 def test_bad_input_changes_nothing(lab):
     z = lab.z
     before = running(z)
-    hj = z.vty.json("show ebpf hijacks json")["protections"]
+    hj = protections(z)
     fl = z.vty.json("show ebpf flaps json")["config"]
     for bad in BAD:
         with pytest.raises(frrlab.VtyError) as exc:
             z.vty.config(bad)
         assert exc.value.output.lstrip().startswith("%"), (bad, exc.value.output)
     assert running(z) == before
-    assert z.vty.json("show ebpf hijacks json")["protections"].keys() == hj.keys()
+    assert protections(z).keys() == hj.keys()
     assert z.vty.json("show ebpf flaps json")["config"] == fl
     with pytest.raises(frrlab.VtyError):
         z.vty.cmd("show ebpf events kind nonsense")
@@ -301,6 +343,6 @@ def test_running_config_round_trip(lab):
                  *[f"no ebpf hijack protect {l.split()[3]}"
                    for l in conf if "hijack" in l])
     assert running(z) == []
-    assert lab.z.vty.json("show ebpf hijacks json")["protections"] == {}
+    assert lab.z.vty.json("show ebpf hijacks json")["protections"] == []
     z.vty.config(*conf)
     assert running(z) == conf

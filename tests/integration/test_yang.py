@@ -1,13 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The YANG model against a live router: zebra with the module, every
 feature configured (fast path in each mode, ECMP, every policy action,
-events), every `show ebpf ... json` validated by frr-ebpf-yangcheck, each
-event validated as a notification, and zebra lists the model.
+events, flap and hijack detection), every `show ebpf ... json` validated
+by frr-ebpf-yangcheck, each event validated as a notification, and zebra
+lists the model.
 
 The rig is frrlab's fastpath_rig (h1 -- r -- h2 over r-out, r-out2,
 r-out3). 198.18.0.0/24 (h2's lo) is an ECMP route over r-out and r-out2;
 a rule sends it out r-out3 instead, so the fast path raises
-mirrorMismatch.
+mirrorMismatch. Static routes raise the detection events: FLAP_PREFIX
+flaps (flapping, then stable), a more-specific of the protected
+HIJACKED stays (hijackMoreSpecific, mitigated), another comes and goes
+(hijackCleared) and the protected WITHDRAWN6 goes (hijackWithdrawn).
+Origin checks need BGP: test_detect.py validates those events.
 
 FE_YANG_SAVE=DIR writes every output there (how tests/yang/samples was
 made).
@@ -16,6 +21,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -49,6 +55,11 @@ CONFIG = [
     "ebpf policy f-drop6 action drop",
     "ebpf policy g-match-only match destination 198.19.7.0/24",
     "ebpf policy h-action-only action drop",
+    "ebpf flap-detection half-life 3 suppress-threshold 2500 "
+    "reuse-threshold 1200 max-penalty 5000",
+    "ebpf flap-detection action kernel",
+    "ebpf hijack protect 198.51.100.0/24 origin-as 64500 1.10 mitigate",
+    "ebpf hijack protect 2001:db8:f00::/48 origin-as 64500 max-length 64",
     "interface r-in", "ebpf fast-path xdp", "exit",
     "interface r-out", "ebpf fast-path xdp-generic", "exit",
     "interface r-out2", "ebpf fast-path tc", "exit",
@@ -67,6 +78,10 @@ ROUTES = [
 ROUTE_QUERIES = ["198.18.0.1", "198.19.1.9", "198.19.5.1", "10.9.9.9",
                  "2001:db8:99::1", "10.99.0.1"]
 
+FLAP_PREFIX = "198.19.200.0/24"
+HIJACKED = "198.51.100.0/24"
+WITHDRAWN6 = "2001:db8:f00::/48"
+
 
 @pytest.fixture(scope="module")
 def router():
@@ -82,6 +97,7 @@ def router():
         "show ebpf route 198.18.0.1 json").get("route", {}).get("paths", []))
         == 2), "the ECMP route never reached the mirror"
     mismatch(lab)
+    detection(lab)
     yield lab
     lab.close()
 
@@ -102,8 +118,43 @@ def mismatch(lab):
     frrlab.sh(["ip", "-n", lab.r, "rule", "add", "to", "198.18.0.0/24",
                "table", "100", "prio", "100"])
     assert frrlab.wait_for(lambda: ping(lab.h1, "198.18.0.1", 2) or
-                           lab.z.vty.json("show ebpf events json")["events"],
+                           events(lab, "mirrorMismatch"),
                            timeout=20), "no mirrorMismatch event"
+
+
+def events(lab, *kinds):
+    cmd = "show ebpf events json"
+    if kinds:
+        cmd += " kind " + " ".join(kinds)
+    return lab.z.vty.json(cmd)["events"]
+
+
+def detection(lab):
+    """Every detection event static routes can raise; show ebpf flaps
+    json is kept while FLAP_PREFIX flaps (it is stable by the tests)."""
+    flap = f"ip route {FLAP_PREFIX} 192.0.2.2"
+    for _ in range(3):
+        lab.s.vty.config(flap)
+        time.sleep(0.3)
+        lab.s.vty.config("no " + flap)
+        time.sleep(0.3)
+    lab.s.vty.config(flap)
+    assert frrlab.wait_for(lambda: events(lab, "flapping"), 10), \
+        lab.z.vty.cmd("show ebpf flaps")
+    lab.flapping = lab.z.vty.cmd("show ebpf flaps json")
+    more = [f"ip route {HIJACKED} 192.0.2.2",
+            "ip route 198.51.100.128/25 203.0.113.2",
+            "ip route 198.51.100.64/26 203.0.113.2"]
+    lab.s.vty.config(*more)
+    assert frrlab.wait_for(lambda: len(events(lab, "hijackMoreSpecific")) == 2,
+                           10), lab.z.vty.cmd("show ebpf hijacks")
+    lab.s.vty.config("no " + more[2], f"ipv6 route {WITHDRAWN6} 2001:db8:20::2")
+    assert frrlab.wait_for(lambda: events(lab, "hijackCleared"), 10)
+    time.sleep(1)
+    lab.s.vty.config(f"no ipv6 route {WITHDRAWN6} 2001:db8:20::2")
+    assert frrlab.wait_for(lambda: events(lab, "hijackWithdrawn"), 10)
+    assert frrlab.wait_for(lambda: events(lab, "stable"), 30), \
+        lab.z.vty.cmd("show ebpf flaps")
 
 
 def yangcheck(args, text):
@@ -122,7 +173,9 @@ def commands():
     """(container, file name, command) of every show ebpf ... json."""
     out = [(w, w, f"show ebpf {w} json") for w in
            ("mirror", "status", "interfaces", "counters", "policies",
-            "nexthop-groups", "events")]
+            "nexthop-groups", "events", "flaps", "hijacks")]
+    out.append(("events", "events_kind",
+                "show ebpf events json kind flapping hijackMoreSpecific"))
     out += [("route", "route_" + a.replace(":", "_"), f"show ebpf route {a} json")
             for a in ROUTE_QUERIES]
     return out
@@ -163,15 +216,49 @@ def test_everything_configured_shows(router):
     st = z.vty.json("show ebpf status json")
     assert st["ecmpAlgorithm"] == "hash-threshold"
     assert st["ipv4Lookup"] == "fib"
+    assert st["flapDetection"] is True and st["hijackProtections"] == 2
+    assert st["detectionChangesEvaluated"] > 0
+    fl = json.loads(router.flapping)
+    assert fl["config"]["action"] == "kernel"
+    assert [p["state"] for p in fl["prefixes"]
+            if p["prefix"] == FLAP_PREFIX] == ["flapping"], fl
+    prot = {p["prefix"]: p for p in
+            z.vty.json("show ebpf hijacks json")["protections"]}
+    assert prot.keys() == {HIJACKED, WITHDRAWN6}
+    assert prot[WITHDRAWN6]["state"] == "alert"
+    assert prot[WITHDRAWN6]["inRib"] is False
+    assert [a["kind"] for a in prot[WITHDRAWN6]["alerts"]] == ["withdrawn"]
+    alerts = prot[HIJACKED]["alerts"]
+    assert [a["prefix"] for a in alerts] == ["198.51.100.128/25"], alerts
+    assert alerts[0]["mitigation"] == "installed", alerts
+    kinds = {e["kind"] for e in z.vty.json(
+        "show ebpf events json kind flapping hijackMoreSpecific")["events"]}
+    assert kinds == {"flapping", "hijackMoreSpecific"}
+
+
+def test_flaps_json_while_flapping(router):
+    """The flapping shape (flappingSince, reuseInSeconds, mitigation)."""
+    save("flaps_flapping", router.flapping)
+    res = yangcheck(["flaps"], router.flapping)
+    assert res.returncode == 0, f"{res.stderr}\n{router.flapping}"
+
+
+def kebab(kind):
+    return "".join("-" + c.lower() if c.isupper() else c for c in kind)
 
 
 def test_events_are_valid_notifications(router):
-    events = router.z.vty.json("show ebpf events json")["events"]
-    assert events and events[0]["kind"] == "mirrorMismatch"
-    for e in events:
+    evs = events(router)
+    first = {}
+    for e in evs:
         res = yangcheck(["-n"], json.dumps(e))
         assert res.returncode == 0, f"{e}:\n{res.stderr}"
-    save("notif_mirror-mismatch", json.dumps(events[0], indent=2))
+        first.setdefault(e["kind"], e)
+    assert first.keys() >= {"mirrorMismatch", "flapping", "stable",
+                            "hijackMoreSpecific", "hijackCleared",
+                            "hijackWithdrawn"}, first.keys()
+    for kind, e in first.items():
+        save("notif_" + kebab(kind), json.dumps(e, indent=2))
 
 
 def test_zebra_lists_the_model(router):
@@ -185,7 +272,7 @@ def test_zebra_lists_the_model(router):
 def config_as_yang(running):
     """The ebpf lines of a running-config as the model's config, in RFC
     7951 JSON; a line the model has no place for fails the test."""
-    ebpf, pols, ifs, ifname = {}, {}, [], None
+    ebpf, pols, ifs, det, ifname = {}, {}, [], {}, None
     for line in running.splitlines():
         w = line.split()
         if line.startswith("interface "):
@@ -208,6 +295,23 @@ def config_as_yang(running):
                 ebpf["ecmp"]["seed"] = int(w[5])
         elif w[:3] == ["ebpf", "events", "history"]:
             ebpf["events"] = {"history": int(w[3])}
+        elif w[:4] == ["ebpf", "flap-detection", "action", "kernel"]:
+            det.setdefault("flap-detection", {})["action"] = "kernel"
+        elif w[:2] == ["ebpf", "flap-detection"]:
+            # unnamed parameters are the defaults, as in the model
+            det.setdefault("flap-detection", {}).update(
+                {k: int(v) for k, v in zip(w[2::2], w[3::2])})
+        elif w[:3] == ["ebpf", "hijack", "protect"] and w[4] == "origin-as":
+            prot = {"prefix": w[3], "origin-as": []}
+            rest = iter(w[5:])
+            for word in rest:
+                if word == "max-length":
+                    prot["max-length"] = int(next(rest))
+                elif word == "mitigate":
+                    prot["mitigate"] = True
+                else:
+                    prot["origin-as"].append(int(word))
+            det.setdefault("hijack", {"protect": []})["protect"].append(prot)
         elif w[:2] == ["ebpf", "policy"] and w[3] == "match":
             m = dict(zip(w[4::2], w[5::2]))
             pols.setdefault(w[2], {"name": w[2]})["match"] = m
@@ -220,6 +324,8 @@ def config_as_yang(running):
             assert not w or w[0] != "ebpf", f"not in the model: {line}"
     ebpf["policy"] = list(pols.values())
     ebpf["interfaces"] = {"interface": ifs}
+    if det:
+        ebpf["detection"] = det
     return {"frr-ebpf:ebpf": ebpf}
 
 
@@ -229,6 +335,13 @@ def test_running_config_matches_the_model(router, tmp_path):
     assert len(conf["frr-ebpf:ebpf"]["policy"]) == 8, conf
     assert len(conf["frr-ebpf:ebpf"]["interfaces"]["interface"]) == 4, conf
     assert conf["frr-ebpf:ebpf"]["map-size"] == {"route6": 400000}, conf
+    det = conf["frr-ebpf:ebpf"]["detection"]
+    assert det["flap-detection"] == {
+        "half-life": 3, "suppress-threshold": 2500, "reuse-threshold": 1200,
+        "max-penalty": 5000, "action": "kernel"}, det
+    assert det["hijack"]["protect"] == [
+        {"prefix": HIJACKED, "origin-as": [64500, 65546], "mitigate": True},
+        {"prefix": WITHDRAWN6, "origin-as": [64500], "max-length": 64}], det
     path = tmp_path / "config.json"
     path.write_text(json.dumps(conf, indent=2))
     res = subprocess.run(["yanglint", "-t", "config", MODEL, str(path)],

@@ -78,6 +78,38 @@ rejects "an interface name over 15 characters" 'Unsatisfied length' \
 	's|"name": "r-out2"|"name": "r-out2-much-too-long"|'
 rejects "state in config" 'Unexpected data state node' \
 	's|"events": { "history": 50 },|"events": { "history": 50 }, "state": { "status": { "policies": 1 } },|'
+rejects "suppress-threshold not above reuse-threshold" 'thresholds out of order' \
+	's|"suppress-threshold": 2500|"suppress-threshold": 1000|'
+rejects "max-penalty not above suppress-threshold" 'thresholds out of order' \
+	's|"max-penalty": 5000|"max-penalty": 2500|'
+rejects "half-life 0" 'out of the allowed range' \
+	's|"half-life": 3|"half-life": 0|'
+rejects "half-life 3601" 'out of the allowed range' \
+	's|"half-life": 3|"half-life": 3601|'
+rejects "max-penalty 1000001" 'out of the allowed range' \
+	's|"max-penalty": 5000|"max-penalty": 1000001|'
+rejects "an unknown flap action" 'Invalid enumeration' \
+	's|"action": "kernel"|"action": "drop"|'
+rejects "origin AS 0" 'out of the allowed range' \
+	's|"origin-as": \[64500, 64501\]|"origin-as": [0, 64501]|'
+rejects "origin AS_TRANS 23456" 'out of the allowed range' \
+	's|"origin-as": \[64500, 64501\]|"origin-as": [23456, 64501]|'
+rejects "origin AS 4294967296" 'out of type uint32' \
+	's|"origin-as": \[64500, 64501\]|"origin-as": [4294967296, 64501]|'
+rejects "a protection without origin" 'Too few' \
+	's|"origin-as": \[64500\]|"origin-as": []|'
+rejects "17 origin ASes" 'Too many' \
+	's|"origin-as": \[64500\]|"origin-as": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17]|'
+rejects "the same origin twice" 'Duplicate instance' \
+	's|"origin-as": \[64500, 64501\]|"origin-as": [64500, 64500]|'
+rejects "max-length shorter than the prefix" 'max-length must be between' \
+	's|"max-length": 24|"max-length": 8|'
+rejects "max-length 33 for IPv4" 'max-length must be between' \
+	's|"max-length": 24|"max-length": 33|'
+rejects "max-length 129" 'out of the allowed range' \
+	's|"max-length": 64|"max-length": 129|'
+rejects "a protected prefix twice" 'Duplicate instance' \
+	's|"prefix": "203.0.113.0/24"|"prefix": "198.18.0.0/16"|'
 
 # counted by scripts/run-tests.sh
 echo "$passed passed, $fail failed"

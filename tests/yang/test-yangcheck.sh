@@ -88,8 +88,27 @@ sed 's/"mirrorMismatch"/"routeFlap"/' "$s/notif_mirror-mismatch.json" |
 	rejects 'no notification route-flap' -n "an event of an unknown kind"
 sed 's/"gateway"/"nexthop"/' "$s/notif_neighbour-missing.json" |
 	rejects 'not found' -n "a notification with an unknown key"
+sed '0,/"state":"flapping"/s//"state":"suppressed"/' "$s/flaps_flapping.json" |
+	rejects 'Invalid enumeration value' flaps "an unknown flap state"
+sed '0,/"prefix":"[^"]*",/s///' "$s/flaps_flapping.json" |
+	rejects 'missing its key "prefix"' flaps "a flap entry without its prefix"
+sed '0,/"prefix":"[^"]*",/s///' "$s/hijacks.json" |
+	rejects 'missing its key "prefix"' hijacks "a protection without its prefix"
+sed 's/"kind":"moreSpecific"/"kind":"subPrefix"/' "$s/hijacks.json" |
+	rejects 'Invalid enumeration value' hijacks "an unknown alert kind"
+sed 's/"expectedOrigins":\[/"expectedOrigins":["AS64500",/' "$s/hijacks.json" |
+	rejects 'Invalid' hijacks "an origin that is not a number"
+sed 's/"severity":"critical"/"severity":"major"/' "$s/events.json" |
+	rejects 'Invalid enumeration value' events "an unknown severity"
+sed '0,/"kind":"flapping",/s//"kind":"flapping","kernelIfindex":5,/' "$s/events.json" |
+	rejects 'When condition' events "a flap event with mirrorMismatch data"
+sed 's/"protocol": "static",/"protocol": "static", "kernelIfindex": 5,/' "$s/notif_flapping.json" |
+	rejects 'not found' -n "a flapping notification with mismatch data"
+sed 's/"newNexthops": \[/"newNexthops": [{"gateway": "r-eth0"},/' "$s/notif_hijack-more-specific.json" |
+	rejects 'Invalid' -n "a nexthop gateway that is no address"
 for f in "$dir"/rejected/*.json; do
-	rejects 'not found as a child' \
+	# policies, groups...: unknown keys; flaps, hijacks: an object for a list
+	rejects 'not found as a child\|name/array of objects' \
 		"$(what_of "$f")" "the old shape $(basename "$f")" <"$f"
 done
 

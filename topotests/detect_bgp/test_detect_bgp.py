@@ -82,21 +82,16 @@ def bgp(router, asn, *lines):
     assert "% " not in out, "vtysh: {}".format(out)
 
 
-def keyed(entries, key):
-    """{entry[key]: entry} of a JSON list of entries."""
-    if isinstance(entries, dict):
-        return entries
-    return {e[key]: e for e in entries}
-
-
 def flap(r1, prefix):
     flaps = fastpath.show(r1, "show ebpf flaps json")
-    return keyed(flaps.get("prefixes", []), "prefix").get(prefix, {})
+    return next((e for e in flaps.get("prefixes", [])
+                 if e["prefix"] == prefix), {})
 
 
 def protection(r1, prefix=PROTECTED):
     hij = fastpath.show(r1, "show ebpf hijacks json")
-    return keyed(hij.get("protections", []), "prefix").get(prefix, {})
+    return next((e for e in hij.get("protections", [])
+                 if e["prefix"] == prefix), {})
 
 
 def events(r1, kind):
