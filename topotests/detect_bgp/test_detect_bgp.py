@@ -4,7 +4,7 @@ test_detect_bgp.py: route-flap and prefix-hijack detection on a BGP edge
 router, with the fast path's mitigations proved by real traffic.
 
                            +----+  AS 64500, legitimate origin of
-                    +------| u1 |  203.0.113.0/24; also 198.18.7.0/24
+                    +------| u1 |  203.0.113.0/24; also 198.51.100.128/25
    +-----+   +----+ |      +----+  198.51.100.0/30
    | src |---| r1 |-+
    +-----+   +----+ |      +----+  AS 64666, the hijacker
@@ -15,7 +15,7 @@ r1 runs the module with the XDP fast path, `ebpf flap-detection`
 (half-life 10 s, action kernel) and `ebpf hijack protect 203.0.113.0/24
 origin-as 64500 max-length 24 mitigate`; bgpd sends AS paths to zebra.
 
-- u1 re-announces 198.18.7.0/24 in a loop: `flapping` within seconds, the
+- u1 re-announces 198.51.100.128/25 in a loop: `flapping` within seconds, the
   fast path hands it to the kernel; calm again: `stable` within about
   two half-lives, and the kernel entry goes.
 - u2 announces 203.0.113.128/25: `hijackMoreSpecific` within seconds; the
@@ -45,7 +45,7 @@ PIN_PATH = mirror.pin_path_from_config(os.path.join(CWD, "r1", "zebra.conf"))
 NAPI = [("src", "src-r1"), ("u1", "u1-r1"), ("u2", "u2-r1")]
 PROTECTED = "203.0.113.0/24"
 HIJACKED = "203.0.113.128/25"
-FLAPPY = "198.18.7.0/24"
+FLAPPY = "198.51.100.128/25"
 HIGH = ["203.0.113.{}".format(i) for i in range(200, 215)]
 
 
@@ -168,7 +168,7 @@ def test_flapping_then_stable(tgen):
     assert ops == [], "internal entry shown as a policy: {}".format(ops)
     assert "flap" not in r1.vtysh_cmd("show running-config").split(
         "ebpf flap-detection action kernel")[1].split("!")[0]
-    fastpath.expect_ping(tgen.gears["src"], "198.18.7.1", "while flapping")
+    fastpath.expect_ping(tgen.gears["src"], "198.51.100.129", "while flapping")
 
     # calm: the penalty decays (half-life 10 s, at most 5000 down to 1200)
     until(lambda: flap(r1, FLAPPY).get("state") != "flapping",
