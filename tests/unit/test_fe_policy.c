@@ -230,7 +230,8 @@ static void test_polmask(void **state)
 			seed = seed * 1103515245 + 12345;
 			addr = seed ^ (seed << 7);
 			if (k & 1) /* also addresses inside the prefixes */
-				addr = pfx[k % n] | (addr >> len[k % n] >> 1);
+				addr = pfx[k % n] |
+				       (uint32_t)((uint64_t)addr >> (len[k % n] + 1));
 			a[0] = addr >> 24, a[1] = addr >> 16;
 			a[2] = addr >> 8, a[3] = addr;
 			for (int i = 0; i < n; i++) {
