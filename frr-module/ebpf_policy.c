@@ -200,6 +200,32 @@ size_t ebpf_internal_count(void)
 	return internals.n;
 }
 
+bool ebpf_internal_lookup(const struct fe_prefix *addr,
+			  struct ebpf_internal_match *out)
+{
+	const struct internal *best = NULL;
+
+	for (size_t i = 0; i < internals.n; i++) {
+		const struct internal *e = &internals.e[i];
+		struct fe_prefix masked;
+
+		if (e->state != INT_INSTALLED ||
+		    e->dst.family != addr->family ||
+		    fe_prefix_set(&masked, addr->family, addr->addr, e->dst.len) ||
+		    memcmp(masked.addr, e->dst.addr, sizeof(masked.addr)))
+			continue;
+		if (!best || e->dst.len > best->dst.len)
+			best = e;
+	}
+	if (!best)
+		return false;
+	out->dst = best->dst;
+	out->owner = best->owner;
+	out->action = best->action;
+	out->nhg_id = best->nhg_id;
+	return true;
+}
+
 void ebpf_internal_commit(void)
 {
 	if (internals.dirty)

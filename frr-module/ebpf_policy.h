@@ -69,6 +69,20 @@ uint32_t ebpf_internal_nhg(enum ebpf_internal_owner owner,
 size_t ebpf_internal_count(void);
 void ebpf_internal_commit(void);
 
+/* An installed entry as the fast path finds it (for show ebpf route). */
+struct ebpf_internal_match {
+	struct fe_prefix dst;
+	enum ebpf_internal_owner owner;
+	enum fe_policy_action action;
+	uint32_t nhg_id;
+};
+
+/* The installed entry covering addr with the longest destination; false
+ * if none.
+ */
+bool ebpf_internal_lookup(const struct fe_prefix *addr,
+			  struct ebpf_internal_match *out);
+
 /* Packets and bytes a policy has matched, summed over CPUs. */
 int ebpf_policy_stats(uint32_t id, uint64_t *packets, uint64_t *bytes);
 

@@ -223,7 +223,8 @@ DEFUN (show_ebpf_route,
 	struct prefix p;
 	char buf[64];
 	uint32_t refs;
-	bool held, have_route, have_nhg = false;
+	bool held, have_route, have_nhg = false, have_mit;
+	struct ebpf_internal_match mit;
 	int chosen = -1;
 
 	ebpf_fwdstats_begin();
@@ -234,6 +235,11 @@ DEFUN (show_ebpf_route,
 		return CMD_WARNING;
 	}
 	pol = policy_for(&addr);
+	/* A detection mitigation sits in the same tries: the longer wins. */
+	have_mit = ebpf_internal_lookup(&addr, &mit) &&
+		   (!pol || mit.dst.len > pol->dst.len);
+	if (have_mit)
+		pol = NULL;
 	have_route = ebpf_mirror_route_lookup(&addr, &matched, &rv) == 0;
 	if (have_route && rv.kind == FE_ROUTE_UNICAST)
 		have_nhg = ebpf_mirror_nhg_get(rv.nhg_id, &nhg, &refs,
@@ -252,6 +258,23 @@ DEFUN (show_ebpf_route,
 			json_object_boolean_add(jp, "filtered",
 						pol->has_src || pol->ingress[0]);
 			json_object_object_add(json, "policy", jp);
+		}
+		if (have_mit) {
+			json_object *jm = json_object_new_object();
+
+			json_object_string_add(jm, "owner",
+					       mit.owner == EBPF_INTERNAL_HIJACK
+						       ? "hijack"
+						       : "flap");
+			json_object_string_add(
+				jm, "prefix",
+				fe_prefix_str(&mit.dst, buf, sizeof(buf)));
+			json_object_string_add(jm, "action",
+					       fe_policy_action_str(mit.action));
+			if (mit.nhg_id)
+				json_object_int_add(jm, "nexthopGroup",
+						    mit.nhg_id);
+			json_object_object_add(json, "mitigation", jm);
 		}
 		if (have_route) {
 			json_object *jr = json_object_new_object();
@@ -275,7 +298,8 @@ DEFUN (show_ebpf_route,
 			json_object_int_add(json, "chosenPathIndex", chosen);
 		json_object_string_add(
 			json, "decision",
-			pol && pol->action != FE_POL_COUNT
+			have_mit ? "mitigation"
+			: pol && pol->action != FE_POL_COUNT
 				? "policy"
 				: !have_route ? "kernel (no mirrored route)"
 				: rv.kind != FE_ROUTE_UNICAST
@@ -293,6 +317,14 @@ DEFUN (show_ebpf_route,
 			pol->has_src || pol->ingress[0]
 				? " (if source/ingress match)"
 				: "");
+	if (have_mit)
+		vty_out(vty, "  Detection mitigation for %s (%s): %s%s\n",
+			fe_prefix_str(&mit.dst, buf, sizeof(buf)),
+			mit.owner == EBPF_INTERNAL_HIJACK ? "hijack" : "flapping",
+			fe_policy_action_str(mit.action),
+			mit.owner == EBPF_INTERNAL_HIJACK
+				? " by the protected route's group"
+				: " (the kernel forwards it)");
 	if (!have_route) {
 		vty_out(vty, "  No mirrored route: the kernel decides (local, kernel-only or no route)\n");
 		return CMD_SUCCESS;

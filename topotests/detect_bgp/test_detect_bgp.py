@@ -194,6 +194,14 @@ def test_more_specific_hijack_mitigated(tgen):
     assert ev[0]["severity"] == "critical" and ev[0]["newOriginAs"] == 64666
     until(lambda: protection(r1)["alerts"][0].get("mitigation") == "installed",
           "mitigation installed")
+    # show ebpf route says why, as the model has it
+    fastpath.expect_json(
+        r1, "show ebpf route 203.0.113.200 json",
+        {"decision": "mitigation",
+         "mitigation": {"owner": "hijack", "prefix": HIJACKED,
+                        "action": "nexthop-group"}},
+        "route under the mitigation")
+    assert fastpath.model_errors("route 203.0.113.200", r1) == ""
 
     # The kernel sends 203.0.113.200 to u2 now; the fast path does not.
     assert "198.51.100.6" in kernel_route_via(r1, "203.0.113.200")

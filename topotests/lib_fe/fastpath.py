@@ -10,6 +10,7 @@ vtysh on PATH may be Debian's, which does not know the module's commands.
 import contextlib
 import functools
 import os
+import subprocess
 
 from lib_fe import mirror
 from lib_fe import vty as fevty
@@ -233,3 +234,14 @@ def rx_packets(router, ifname):
     """Packets the kernel counted as received on a router's interface."""
     out = router.cmd("cat /sys/class/net/{}/statistics/rx_packets".format(ifname))
     return int(out.strip() or 0)
+
+
+def model_errors(command, router):
+    """libyang's complaints about `show ebpf COMMAND json` against the
+    YANG model (tools/frr-ebpf-yangcheck), "" when it validates."""
+    tool = os.path.join(mirror.TOP, "tools", "frr-ebpf-yangcheck")
+    with fevty.router_vty(router) as v:
+        out = v.cmd("show ebpf {} json".format(command))
+    res = subprocess.run([tool, command.split()[0]], input=out,
+                         capture_output=True, text=True)
+    return "" if res.returncode == 0 else res.stderr + out
