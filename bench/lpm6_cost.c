@@ -38,6 +38,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench/bench_netns.h"
 #include "bench/dfz6.h"
 #include "lib/fe_lpm6.h"
 #include "lpm6_cost.skel.h"
@@ -81,21 +82,9 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int sh(const char *cmd)
-{
-	int rc = system(cmd);
-
-	if (rc != 0)
-		fprintf(stderr, "setup failed: %s\n", cmd);
-	return rc;
-}
-
 static void enter(const struct env *e)
 {
-	if (setns(e->nsfd, CLONE_NEWNET)) {
-		perror("setns");
-		exit(1);
-	}
+	bench_netns_enter(e->nsfd);
 }
 
 /* A new namespace: a link to a gateway with a permanent neighbour. */
@@ -114,14 +103,9 @@ static int setup_netns(struct env *e)
 		NULL,
 	};
 
-	if (unshare(CLONE_NEWNET))
-		return -1;
-	e->nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	e->nsfd = bench_netns_new(cmds);
 	if (e->nsfd < 0)
 		return -1;
-	for (int i = 0; cmds[i]; i++)
-		if (sh(cmds[i]))
-			return -1;
 	e->in_ifindex = (int)if_nametoindex("in0");
 	return e->in_ifindex ? 0 : -1;
 }

@@ -65,6 +65,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench/bench_netns.h"
 #include "frr_ebpf_abi.h"
 #include "lib/fe_dir24.h"
 #include "lib/fe_policy.h"
@@ -292,20 +293,8 @@ static void enter(const struct env *e)
 
 	if (cur == e)
 		return;
-	if (setns(e->nsfd, CLONE_NEWNET)) {
-		perror("setns");
-		exit(1);
-	}
+	bench_netns_enter(e->nsfd);
 	cur = e;
-}
-
-static int sh(const char *cmd)
-{
-	int rc = system(cmd);
-
-	if (rc != 0)
-		fprintf(stderr, "setup failed: %s\n", cmd);
-	return rc;
 }
 
 static int get_mac(const char *dev, uint8_t *mac)
@@ -342,14 +331,9 @@ static int setup_netns(struct env *e)
 		NULL,
 	};
 
-	if (unshare(CLONE_NEWNET))
-		return -1;
-	e->nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	e->nsfd = bench_netns_new(cmds);
 	if (e->nsfd < 0)
 		return -1;
-	for (int i = 0; cmds[i]; i++)
-		if (sh(cmds[i]))
-			return -1;
 	e->in_ifindex = if_nametoindex("in0");
 	e->eg_ifindex = if_nametoindex("eg0");
 	return get_mac("in0", e->in_mac) || get_mac("eg0", e->eg_mac);
