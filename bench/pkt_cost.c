@@ -66,11 +66,13 @@
 #include <bpf/libbpf.h>
 
 #include "bench/bench_netns.h"
+#include "bench/stream.h"
 #include "frr_ebpf_abi.h"
 #include "lib/fe_dir24.h"
 #include "lib/fe_policy.h"
 #include "fe_fwd.skel.h"
 #include "bare_fwd.skel.h"
+#include "stream.skel.h"
 
 #define TTL_START 255
 #define HOT_REPEAT 254 /* TTL 255 -> 1: every run forwards */
@@ -89,6 +91,10 @@ static struct {
 	uint64_t seed;
 	int cpu;
 	bool ip_loader;
+	const char *modes; /* NULL: all */
+	int stream_calls;  /* stream: calls per repetition */
+	int stream_repeat; /* stream: runs per call */
+	int stream_dests;  /* stream: ring of destinations (power of two) */
 	const char *json;
 } opt = {
 	.max_routes = 1000000,
@@ -98,6 +104,9 @@ static struct {
 	.reps = 5,
 	.seed = 1,
 	.cpu = -1,
+	.stream_calls = 16,
+	.stream_repeat = 65536,
+	.stream_dests = 1 << 20,
 };
 
 static double now(void)
@@ -259,12 +268,41 @@ static const char *const PROG_NAME[NPROG] = { "bare_null", "bare_fwd",
 #define FULL_POLICIES 100
 #define GW2 "198.51.100.3"
 
-enum { M_HOT, M_RAND, M_REP, NMODE };
+enum { M_HOT, M_RAND, M_REP, M_STREAM, NMODE };
 static const char *const MODE_NAME[NMODE] = {
 	"hot: repeat=1, each destination for calls/dests calls in a row",
 	"random: repeat=1, a new random destination on every call",
 	"repeat: one call per destination with repeat=254",
+	"stream: large repeat, a new random destination on every run "
+	"(bench/stream.bpf.c in front)",
 };
+
+/* b starts 2 bytes into a 4-aligned struct: the IP header is 4-aligned. */
+struct pkt {
+	uint16_t headroom;
+	uint8_t b[64];
+} __attribute__((aligned(4)));
+
+#define PKT_LEN 60 /* 14 + 20 + 8 + 18: a minimum frame, no padding */
+
+static const char *const MODE_KEY[NMODE] = { "hot", "random", "repeat",
+					      "stream" };
+
+/* Is mode m to be run (--modes, and a non-zero call count)? */
+static bool mode_on(int m)
+{
+	size_t n = strlen(MODE_KEY[m]);
+
+	if ((m == M_REP && opt.rep_dests < 1) ||
+	    (m == M_STREAM && opt.stream_calls < 1))
+		return false;
+	if (!opt.modes)
+		return true;
+	for (const char *p = opt.modes; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, MODE_KEY[m], n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
 
 struct env {
 	long routes;
@@ -275,11 +313,14 @@ struct env {
 	struct fe_fwd *fed; /* the direct-path instance */
 	struct fe_fwd *fef; /* the full-features instance */
 	struct bare_fwd *bare;
+	struct stream *st;
+	struct pkt stream_pkt; /* stream: the frame the wrapper rewrites */
 	int prog_fd[NPROG];
 	int stats_fd[NPROG]; /* fe's interface counters, per program */
 	uint8_t eg_mac[ETH_ALEN];
 	double load_s;
 	double ns[NMODE][NPROG]; /* median */
+	double tc_null[NMODE]; /* stream: the TC harness, median */
 	double lo[NMODE][NPROG], hi[NMODE][NPROG];
 };
 
@@ -377,6 +418,11 @@ static int load_progs(struct env *e)
 	e->fed = load_fe(e, &e->stats_fd[P_DIRECT]);
 	e->fef = load_fe(e, &e->stats_fd[P_FULL]);
 	e->bare = bare_fwd__open_and_load();
+	e->st = stream__open();
+	if (!e->st ||
+	    bpf_map__set_max_entries(e->st->maps.stream_dsts, opt.stream_dests) ||
+	    stream__load(e->st))
+		return -1;
 	if (!e->fe || !e->fed || !e->fef || !e->bare ||
 	    bpf_map_update_elem(bpf_map__fd(e->bare->maps.bare_txports), &eg,
 				&eg, BPF_ANY))
@@ -655,14 +701,6 @@ static void print_triestat(void)
 /* Packets and timing                                                  */
 /* ------------------------------------------------------------------ */
 
-/* b starts 2 bytes into a 4-aligned struct: the IP header is 4-aligned. */
-struct pkt {
-	uint16_t headroom;
-	uint8_t b[64];
-} __attribute__((aligned(4)));
-
-#define PKT_LEN 60 /* 14 + 20 + 8 + 18: a minimum frame, no padding */
-
 static uint16_t csum16(const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -726,9 +764,9 @@ static int want_ret(int prog)
 	}
 }
 
-/* One call; the kernel's average ns per run, or -1. */
-static long run_once(const struct env *e, int prog, const struct pkt *p,
-		     int repeat)
+/* One call of prog_fd; the kernel's average ns per run, or -1. */
+static long run_fd(const struct env *e, int prog_fd, bool tc, int want,
+		   const char *name, const struct pkt *p, int repeat)
 {
 	struct xdp_md xctx = { .data_end = PKT_LEN,
 			       .ingress_ifindex = e->in_ifindex };
@@ -737,24 +775,30 @@ static long run_once(const struct env *e, int prog, const struct pkt *p,
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b,
 		    .data_size_in = PKT_LEN, .repeat = repeat);
 
-	if (prog == P_TC) {
+	if (tc) {
 		o.ctx_in = &sctx;
 		o.ctx_size_in = sizeof(sctx);
 	} else {
 		o.ctx_in = &xctx;
 		o.ctx_size_in = sizeof(xctx);
 	}
-	if (bpf_prog_test_run_opts(e->prog_fd[prog], &o)) {
-		fprintf(stderr, "test_run %s: %s\n", PROG_NAME[prog],
-			strerror(errno));
+	if (bpf_prog_test_run_opts(prog_fd, &o)) {
+		fprintf(stderr, "test_run %s: %s\n", name, strerror(errno));
 		return -1;
 	}
-	if ((int)o.retval != want_ret(prog)) {
+	if ((int)o.retval != want) {
 		fprintf(stderr, "%s returned %u, want %d: not forwarded?\n",
-			PROG_NAME[prog], o.retval, want_ret(prog));
+			name, o.retval, want);
 		return -1;
 	}
 	return o.duration;
+}
+
+static long run_once(const struct env *e, int prog, const struct pkt *p,
+		     int repeat)
+{
+	return run_fd(e, e->prog_fd[prog], prog == P_TC, want_ret(prog),
+		      PROG_NAME[prog], p, repeat);
 }
 
 /* Total ns of n calls, each run `repeat` times; checked. */
@@ -782,6 +826,76 @@ static double measure(const struct env *e, int prog, const struct pkt *pk,
 	return total;
 }
 
+/*
+ * stream: total of n calls' per-run figures, bench/stream.bpf.c in front
+ * of prog (P_NULL: of stream_null_xdp; -1: of stream_null_tc), each call
+ * `repeat` runs, each run to the next destination of the ring; checked.
+ */
+static double measure_stream(const struct env *e, int prog, int n, int repeat)
+{
+	const struct stream *st = e->st;
+	bool tc = prog == P_TC || prog < 0;
+	int next = bpf_map__fd(tc ? st->maps.stream_next_tc
+				  : st->maps.stream_next_xdp);
+	int target = prog < 0 ? bpf_program__fd(st->progs.stream_null_tc)
+		     : prog == P_NULL ? bpf_program__fd(st->progs.stream_null_xdp)
+				      : e->prog_fd[prog];
+	int wrap = bpf_program__fd(tc ? st->progs.stream_tc : st->progs.stream_xdp);
+	uint64_t before = prog >= P_XDP ? fwd_count(e, prog) : 0;
+	uint32_t zero = 0;
+	double total = 0;
+
+	if (bpf_map_update_elem(next, &zero, &target, 0)) {
+		fprintf(stderr, "stream: tail call to %s refused: %s\n",
+			prog < 0 ? "stream_null_tc" : PROG_NAME[prog],
+			strerror(errno));
+		exit(1);
+	}
+	for (int i = 0; i < n; i++) {
+		long d = run_fd(e, wrap, tc, prog < 0 ? TC_ACT_OK : want_ret(prog),
+				prog < 0 ? "stream_null_tc" : PROG_NAME[prog],
+				&e->stream_pkt, repeat);
+
+		if (d < 0)
+			exit(1);
+		total += d;
+	}
+	if (prog >= P_XDP &&
+	    fwd_count(e, prog) - before != (uint64_t)n * repeat) {
+		fprintf(stderr, "stream: %s forwarded %llu of %llu packets\n",
+			PROG_NAME[prog],
+			(unsigned long long)(fwd_count(e, prog) - before),
+			(unsigned long long)n * repeat);
+		exit(1);
+	}
+	return total;
+}
+
+/* stream: the template frame and a ring of random destinations in e. */
+static int stream_setup(struct env *e)
+{
+	uint32_t n = opt.stream_dests, *keys = calloc(n, 4), *vals = calloc(n, 4);
+	struct stream_cfg c = { .mask = n - 1 };
+	uint32_t zero = 0;
+	int rc;
+
+	if (!keys || !vals)
+		return -1;
+	build_pkt(e, &e->stream_pkt, random_dst(e->routes));
+	memcpy(c.hdr, e->stream_pkt.b, 42);
+	for (uint32_t i = 0; i < n; i++) {
+		keys[i] = i;
+		vals[i] = htonl(random_dst(e->routes));
+	}
+	rc = bpf_map_update_batch(bpf_map__fd(e->st->maps.stream_dsts), keys,
+				  vals, &n, NULL) ||
+	     bpf_map_update_elem(bpf_map__fd(e->st->maps.stream_cfg), &zero, &c,
+				 0);
+	free(keys);
+	free(vals);
+	return rc;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -802,10 +916,12 @@ static double median(double *v, int n)
  */
 static void bench_mode(int m)
 {
-	int ncall = m == M_REP ? opt.rep_dests : opt.calls;
+	int ncall = m == M_REP	  ? opt.rep_dests
+		    : m == M_STREAM ? opt.stream_calls
+				    : opt.calls;
 	int chunk = m == M_HOT ? opt.calls / opt.dests : m == M_RAND ? CHUNK : 1;
-	int rep = m == M_REP ? HOT_REPEAT : 1;
-	double *samples[MAX_ENV][NPROG];
+	int rep = m == M_REP ? HOT_REPEAT : m == M_STREAM ? opt.stream_repeat : 1;
+	double *samples[MAX_ENV][NPROG], *tcnull[MAX_ENV];
 	/* repeat: per-call figures, whose median is the sample: a call
 	 * preempted mid-loop (the loop is only migration-protected) would
 	 * otherwise weigh on the mean of so few calls
@@ -815,21 +931,22 @@ static void bench_mode(int m)
 	int nchunk;
 	double t = now();
 
-	if (ncall < 1)
-		return;
 	if (chunk < 1)
 		chunk = 1;
 	nchunk = (ncall + chunk - 1) / chunk;
 	pk = calloc(chunk, sizeof(*pk));
 	for (int s = 0; s < nenv; s++)
+	{
+		tcnull[s] = calloc(opt.reps, sizeof(double));
 		for (int p = 0; p < NPROG; p++) {
 			samples[s][p] = calloc(opt.reps, sizeof(double));
 			if (m == M_REP)
 				percall[s][p] = calloc(ncall, sizeof(double));
 		}
+	}
 
 	for (int k = 0; k < opt.reps; k++) {
-		double tot[MAX_ENV][NPROG] = {};
+		double tot[MAX_ENV][NPROG] = {}, tctot[MAX_ENV] = {};
 
 		for (int c = 0; c < nchunk; c++) {
 			int n = c == nchunk - 1 ? ncall - c * chunk : chunk;
@@ -849,23 +966,37 @@ static void bench_mode(int m)
 				for (int j = 0; j < NPROG; j++) {
 					int p = (j + c + k) % NPROG;
 
-					if (m != M_HOT)
+					if (m != M_HOT && m != M_STREAM)
 						for (int i = 0; i < n; i++)
 							build_pkt(e, &pk[i],
 								  random_dst(e->routes));
-					double d = measure(e, p, pk, n, rep);
+					double d = m == M_STREAM
+						? measure_stream(e, p, n, rep)
+						: measure(e, p, pk, n, rep);
 
 					tot[e - envs][p] += d;
 					if (m == M_REP) /* chunk is 1 call */
 						percall[e - envs][p][c] = d;
 				}
+				/* stream: fe_tc runs behind the TC wrapper */
+				if (m == M_STREAM)
+					tctot[e - envs] +=
+						measure_stream(e, -1, n, rep);
 			}
 		}
-		for (int s = 0; s < nenv; s++)
+		for (int s = 0; s < nenv; s++) {
 			for (int p = 0; p < NPROG; p++)
 				samples[s][p][k] =
 					m == M_REP ? median(percall[s][p], ncall)
 						   : tot[s][p] / ncall;
+			tcnull[s][k] = tctot[s] / ncall;
+			/* so that "net of the null program" nets fe_tc of
+			 * its own (TC) harness
+			 */
+			if (m == M_STREAM)
+				samples[s][P_TC][k] += (tot[s][P_NULL] -
+							tctot[s]) / ncall;
+		}
 	}
 	free(pk);
 	for (int s = 0; s < nenv; s++)
@@ -881,6 +1012,8 @@ static void bench_mode(int m)
 			envs[s].hi[m][p] = v[opt.reps - 1];
 			free(v);
 		}
+		envs[s].tc_null[m] = median(tcnull[s], opt.reps);
+		free(tcnull[s]);
 	}
 	printf("\n== %s ==\n   %d calls x %d reps per size and program, %.1f s\n",
 	       MODE_NAME[m], ncall, opt.reps, now() - t);
@@ -890,6 +1023,11 @@ static void report_mode(int m)
 {
 	const struct env *a = &envs[0], *z = &envs[nenv - 1];
 
+	if (m == M_STREAM)
+		printf("   bare_null is the XDP wrapper in front of an empty "
+		       "program; fe_tc is\n   net of the TC wrapper (%.1f ns "
+		       "at %ld routes), shifted to it\n",
+		       a->tc_null[m], a->routes);
 	printf("   ns/packet as the kernel times it, median [min..max]:\n");
 	printf("   %8s", "routes");
 	for (int p = 0; p < NPROG; p++)
@@ -934,8 +1072,6 @@ static void report_mode(int m)
 	}
 }
 
-static const char *const MODE_KEY[NMODE] = { "hot", "random", "repeat" };
-
 static int write_json(const char *path, double total)
 {
 	FILE *f = fopen(path, "w");
@@ -958,7 +1094,7 @@ static int write_json(const char *path, double total)
 			s ? ", " : "", envs[s].routes, envs[s].load_s);
 	fprintf(f, "],\n  \"ns_per_packet\": {");
 	for (int m = 0, first = 1; m < NMODE; m++) {
-		if (m == M_REP && opt.rep_dests < 1)
+		if (!mode_on(m))
 			continue;
 		fprintf(f, "%s\n    \"%s\": {", first ? "" : ",", MODE_KEY[m]);
 		first = 0;
@@ -984,7 +1120,8 @@ static void usage(const char *argv0)
 	fprintf(stderr,
 		"usage: %s [--max-routes N] [--calls N] [--dests N] [--rep-dests N]\n"
 		"          [--reps N] [--seed N] [--cpu N] [--loader netlink|ip]\n"
-		"          [--json FILE]\n"
+		"          [--stream-calls N] [--stream-repeat N] [--stream-dests N]\n"
+		"          [--modes LIST] [--json FILE]\n"
 		"  --max-routes  largest table: tables of 1000, 100000 and\n"
 		"                1000000 routes, as far as N (default 1000000)\n"
 		"  --calls       hot and random: calls per repetition (200000)\n"
@@ -997,6 +1134,12 @@ static void usage(const char *argv0)
 		"  --cpu         pin to this CPU (default: no pinning)\n"
 		"  --loader      netlink: batched RTM_NEWROUTE (default);\n"
 		"                ip: `ip -batch`, for comparison\n"
+		"  --stream-calls  stream: calls per repetition (16; 0: skip)\n"
+		"  --stream-repeat stream: runs per call (65536)\n"
+		"  --stream-dests  stream: ring of random destinations, a\n"
+		"                power of two (1048576)\n"
+		"  --modes       comma-separated subset of hot,random,repeat,\n"
+		"                stream (default: all)\n"
 		"  --json        also write the figures to FILE\n",
 		argv0);
 	exit(2);
@@ -1013,6 +1156,10 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "cpu", required_argument, NULL, 'C' },
 		{ "loader", required_argument, NULL, 'l' },
+		{ "stream-calls", required_argument, NULL, 'S' },
+		{ "stream-repeat", required_argument, NULL, 'P' },
+		{ "stream-dests", required_argument, NULL, 'D' },
+		{ "modes", required_argument, NULL, 'M' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -1031,12 +1178,18 @@ int main(int argc, char **argv)
 		case 's': opt.seed = strtoull(optarg, NULL, 0); break;
 		case 'C': opt.cpu = atoi(optarg); break;
 		case 'l': opt.ip_loader = !strcmp(optarg, "ip"); break;
+		case 'S': opt.stream_calls = atoi(optarg); break;
+		case 'P': opt.stream_repeat = atoi(optarg); break;
+		case 'D': opt.stream_dests = atoi(optarg); break;
+		case 'M': opt.modes = optarg; break;
 		case 'j': opt.json = optarg; break;
 		default: usage(argv[0]);
 		}
 	}
 	if (opt.max_routes < 1 || opt.dests < 1 || opt.calls < 1 ||
-	    opt.reps < 1 || opt.rep_dests < 0)
+	    opt.reps < 1 || opt.rep_dests < 0 || opt.stream_calls < 0 ||
+	    opt.stream_repeat < 1 || opt.stream_dests < 1 ||
+	    (opt.stream_dests & (opt.stream_dests - 1)))
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (geteuid() != 0) {
@@ -1083,8 +1236,8 @@ int main(int argc, char **argv)
 		       e->load_s, want / e->load_s);
 		t = now();
 		if (setup_direct(e, e->fed, want, false) ||
-		    setup_direct(e, e->fef, want, true)) {
-			fprintf(stderr, "direct path setup failed\n");
+		    setup_direct(e, e->fef, want, true) || stream_setup(e)) {
+			fprintf(stderr, "direct path or stream setup failed\n");
 			return 1;
 		}
 		printf("  table %ld: DIR-24-8 built in %.2f s\n", want, now() - t);
@@ -1096,9 +1249,9 @@ int main(int argc, char **argv)
 	rng_state = opt.seed * 7919;
 
 	for (int m = 0; m < NMODE; m++) {
-		bench_mode(m);
-		if (m == M_REP && opt.rep_dests < 1)
+		if (!mode_on(m))
 			continue;
+		bench_mode(m);
 		report_mode(m);
 	}
 	printf("\ntotal runtime %.1f s\n", now() - t_start);
@@ -1109,6 +1262,7 @@ int main(int argc, char **argv)
 		fe_fwd__destroy(envs[s].fed);
 		fe_fwd__destroy(envs[s].fef);
 		bare_fwd__destroy(envs[s].bare);
+		stream__destroy(envs[s].st);
 		close(envs[s].nsfd);
 	}
 	return 0;
