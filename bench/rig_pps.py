@@ -679,7 +679,9 @@ def sink_count(sink):
 # --------------------------------------------------------------------------
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--routes", type=int, default=100000,
                     help="routes in the router (default 100000)")
     ap.add_argument("--modes",
