@@ -1,8 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Traffic generator for bench/rig_pps.py. Run with BPF_PROG_TEST_RUN and
- * BPF_F_TEST_XDP_LIVE_FRAMES, ingress_ifindex = the source veth: every
- * XDP_TX sends one frame out of it, towards the router.
+ * Traffic generators for bench/rig_pps.py, run with BPF_PROG_TEST_RUN and
+ * BPF_F_TEST_XDP_LIVE_FRAMES.
+ *
+ * gen (the "veth" rig): ingress_ifindex = the source veth; every XDP_TX
+ * sends one frame out of it, towards the router.
+ *
+ * gen_inject (the "inject" rig): run in the router's namespace with
+ * ingress_ifindex = the router's ingress port, so that its frames are
+ * received there without a veth hop. It writes the frame, then tail-calls
+ * the XDP router under test in gen_next[0] (which sees the frame as
+ * received on that port, and whose XDP_REDIRECT really transmits); with
+ * the slot empty it returns XDP_PASS, and the kernel builds an skb and
+ * hands it to the stack as received on that port (plain kernel
+ * forwarding, or a TC program there).
  *
  * The frames come from a page pool and are recycled after the router (and
  * the sink) have rewritten them in place, so each run writes the whole
@@ -37,8 +48,16 @@ struct {
 	__type(value, __u32);
 } gen_dsts SEC(".maps");
 
-SEC("xdp")
-int gen(struct xdp_md *ctx)
+/* gen_inject: slot 0, the XDP router under test, or empty */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} gen_next SEC(".maps");
+
+/* Write the frame; 0 when done, else the XDP action to return. */
+static __always_inline int gen_write(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -60,7 +79,7 @@ int gen(struct xdp_md *ctx)
 	w[4] = cfg->hdr[4];
 	*(__u16 *)&w[5] = *(__u16 *)&cfg->hdr[5];
 	if (!cfg->ndst)
-		return XDP_TX;
+		return 0;
 
 	k = bpf_get_prandom_u32() % cfg->ndst;
 	{
@@ -78,7 +97,26 @@ int gen(struct xdp_md *ctx)
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	ip->check = ~sum;
-	return XDP_TX;
+	return 0;
+}
+
+SEC("xdp")
+int gen(struct xdp_md *ctx)
+{
+	int act = gen_write(ctx);
+
+	return act ? act : XDP_TX;
+}
+
+SEC("xdp")
+int gen_inject(struct xdp_md *ctx)
+{
+	int act = gen_write(ctx);
+
+	if (act)
+		return act;
+	bpf_tail_call(ctx, &gen_next, 0);
+	return XDP_PASS; /* slot empty: to the stack, as received */
 }
 
 char LICENSE[] SEC("license") = "GPL";

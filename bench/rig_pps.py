@@ -6,16 +6,33 @@ against the fast path (fe_xdp, fe_tc) and a bare XDP forwarder.
 A benchmark, not a test: it prints figures, and ratios to plain kernel
 forwarding measured in the same run. Needs root.
 
+Two rigs (--rig). "inject", the default:
+
+                    fe-pps-rt-PID                     fe-pps-sink-PID
+    gen_inject => r0 192.0.2.1 | r1 198.51.100.1 ---- s0 198.51.100.2
+
+"veth", the first one, a veth hop more before the router:
+
     fe-pps-src-PID          fe-pps-rt-PID                 fe-pps-sink-PID
     g0 192.0.2.2 ---- r0 192.0.2.1 | r1 198.51.100.1 ---- s0 198.51.100.2
 
 - N routes (DFZ-like prefix-length mix, fixed seed) in the router, all
   via 198.51.100.2 (s0), a permanent neighbour; loaded by batched netlink.
 - Traffic: bench/gen.bpf.o run with BPF_PROG_TEST_RUN and
-  BPF_F_TEST_XDP_LIVE_FRAMES in the source namespace; every XDP_TX sends a
-  60-byte IPv4/UDP frame out of g0. Pattern "one": one destination;
-  "random": each frame to a random one of N destinations, one inside every
-  route.
+  BPF_F_TEST_XDP_LIVE_FRAMES, 60-byte IPv4/UDP frames from 192.0.2.2 to
+  r0's MAC. Pattern "one": one destination; "random": each frame to a
+  random one of N destinations, one inside every route.
+  inject rig: program gen_inject, run inside the router's namespace with
+  ingress_ifindex r0, so its frames are received on r0 itself. In the XDP
+  modes it tail-calls the mode's program (gen_next[0]), which sees the
+  frame as received on r0 and whose XDP_REDIRECT really transmits into
+  r1; in kernel and fe_tc mode the slot is empty, gen_inject returns
+  XDP_PASS and the kernel builds an skb and receives it on r0 (what
+  BPF_PROG_TEST_RUN's live-frames mode does with XDP_PASS), for the stack
+  or tcx ingress on r0. r0's peer g0 stays unused in the router's
+  namespace; there is no source namespace.
+  veth rig: program gen in the source namespace; every XDP_TX sends the
+  frame out of g0 into r0, whose NAPI runs the router.
 - Sink: bench/sink.bpf.o on s0 counts IPv4 frames and drops them.
 - Modes: kernel (no program on r0/r1), fe_xdp (XDP on r0 and r1, both in
   fe_txports_v1, counters for both; the kernel FIB decides), fe_direct
@@ -25,12 +42,20 @@ forwarding measured in the same run. Needs root.
   fe_tc (tcx ingress on r0 and r1), bare (bench/bare_fwd.bpf.o, XDP, a
   reference), null (bare_redirect: every frame out of r1 untouched, no
   lookup: what generator, veths and sink cost without a router).
+  The XDP and TC programs are attached to r0 and r1 in both rigs.
 - GRO is on for every veth, so each has NAPI and can take XDP_TX and XDP
   redirects whatever is attached.
 
 Each run: attach the mode, start the generator, warm up, count the sink
 over --duration seconds, stop, detach. Modes take turns within each
-repetition; medians over --reps are printed.
+repetition; medians over --reps are printed, with checks: the share of
+generated frames the kernel forwarded (Ip ForwDatagrams: all in kernel
+mode, none otherwise, or the tail call did not happen) and the share fe
+counted as received on r0.
+
+Everything (generator, router, sink) runs on the generator's CPU, so Mpps
+is the inverse of the summed cost; "router ns" is a mode's cost beyond
+the null router's.
 
 Everything is on this machine's own namespaces; all of it is named
 fe-pps-*-PID and removed at exit (programs are attached through BPF links
@@ -39,6 +64,7 @@ held by this process, so they go with it).
 import argparse
 import array
 import ctypes
+import errno
 import json
 import mmap
 import os
@@ -263,17 +289,20 @@ def pin_napi_threads(devs, cpu):
 
 
 class Rig:
-    def __init__(self, threaded, router_cpu=-1):
+    def __init__(self, kind, threaded, router_cpu=-1):
         pid = os.getpid()
-        self.src = f"fe-pps-src-{pid}"
+        self.kind = kind
         self.rt = f"fe-pps-rt-{pid}"
         self.snk = f"fe-pps-sink-{pid}"
+        # inject: r0's peer g0 stays in the router's namespace, unused
+        # (up, no address): the generator runs there, on r0
+        self.src = f"fe-pps-src-{pid}" if kind == "veth" else self.rt
         self.made = []
         self.threaded = threaded or router_cpu >= 0
         self.router_cpu = router_cpu
 
     def setup(self):
-        for ns in (self.src, self.rt, self.snk):
+        for ns in dict.fromkeys((self.src, self.rt, self.snk)):
             sh("ip", "netns", "add", ns)
             self.made.append(ns)
             sh("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
@@ -291,7 +320,8 @@ class Rig:
                               (self.rt, "r0", "192.0.2.1/24"),
                               (self.rt, "r1", "198.51.100.1/24"),
                               (self.snk, "s0", GW + "/24")):
-            sh("ip", "-n", ns, "addr", "add", addr, "dev", dev)
+            if not (dev == "g0" and self.kind == "inject"):
+                sh("ip", "-n", ns, "addr", "add", addr, "dev", dev)
             sh("ip", "-n", ns, "link", "set", dev, "up")
         # GRO on gives a veth NAPI, hence XDP_TX/redirect into it works
         # without a program on it. Set once the links are up: at open time
@@ -428,13 +458,16 @@ def frame(dst_mac, src_mac, dst):
 
 
 class Generator:
-    """gen.bpf.o in live-frames mode, in a thread inside the source netns."""
+    """gen.bpf.o in live-frames mode, in a thread inside netns ns, its
+    frames received on ifindex: prog gen on g0 in the source netns (veth
+    rig, XDP_TX towards r0), gen_inject on r0 in the router's (inject
+    rig)."""
 
     REPEAT = 1 << 17
 
-    def __init__(self, obj, ns, ifindex, cpu):
+    def __init__(self, obj, prog, ns, ifindex, cpu):
         self.obj, self.ns, self.ifindex, self.cpu = obj, ns, ifindex, cpu
-        self.fd = obj.prog_fd("gen")
+        self.fd = obj.prog_fd(prog)
         self.cfg_fd = obj.map_fd("gen_cfg")
 
     def configure(self, tmpl, ndst):
@@ -516,8 +549,9 @@ def nhg_value(paths):
 
 
 class Modes:
-    def __init__(self, rig, fe, bare, routes):
+    def __init__(self, rig, fe, bare, routes, gen):
         self.rig, self.fe, self.bare = rig, fe, bare
+        self.next_fd = gen.map_fd("gen_next")
         self.routes = routes
         self.links = []
         u32 = lambda v: struct.pack("=I", v)
@@ -579,6 +613,12 @@ class Modes:
                                mode in ("fe_direct", "fe_full")))
 
     def attach(self, mode):
+        # inject rig: the generator tail-calls an XDP mode's program, and
+        # falls through to the stack (kernel, fe_tc) with the slot empty
+        slot = struct.pack("=I", 0)
+        if LIB.bpf_map_delete_elem(self.next_fd, slot) and \
+                ctypes.get_errno() != errno.ENOENT:
+            raise RuntimeError(f"gen_next: clear: {errstr()}")
         if mode == "kernel":
             return
         if mode.startswith("fe_"):
@@ -595,8 +635,15 @@ class Modes:
                 if link < 0:
                     raise RuntimeError(f"attach {mode} to {dev}: {errstr()}")
                 self.links.append(link)
+        if self.rig.kind == "inject" and typ == BPF_XDP:
+            try:
+                map_update(self.next_fd, slot, struct.pack("=I", fd))
+            except RuntimeError as e:
+                raise RuntimeError(f"gen_next: tail call into {prog} "
+                                   f"refused: {e}") from None
 
     def detach(self):
+        LIB.bpf_map_delete_elem(self.next_fd, struct.pack("=I", 0))
         for link in self.links:
             os.close(link)
         self.links = []
@@ -617,6 +664,14 @@ def router_ns(res, pat, mode):
         1e3 / statistics.median(res[(pat, "null")])
 
 
+def ip_forwarded(ns):
+    """The kernel's Ip ForwDatagrams in netns ns."""
+    with InNetns(ns):
+        with open("/proc/thread-self/net/snmp") as f:
+            lines = [ln.split() for ln in f if ln.startswith("Ip:")]
+    return int(lines[1][lines[0].index("ForwDatagrams")])
+
+
 def sink_count(sink):
     return percpu_u64s(sink.map_fd("sink_cnt"), struct.pack("=I", 0), 16)[0]
 
@@ -624,7 +679,9 @@ def sink_count(sink):
 # --------------------------------------------------------------------------
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--routes", type=int, default=100000,
                     help="routes in the router (default 100000)")
     ap.add_argument("--modes",
@@ -638,12 +695,20 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--gen-cpu", type=int, default=0,
                     help="pin the generator to this CPU (-1: no pinning)")
+    ap.add_argument("--rig", choices=("inject", "veth"), default="inject",
+                    help="inject (default): the generator runs in the "
+                    "router's netns on r0, tail-calls the XDP mode's program "
+                    "or passes the frame to the stack as received on r0; "
+                    "veth: the generator XDP_TXes out of g0 in a source "
+                    "netns into r0 (one veth hop more)")
     ap.add_argument("--threaded", action="store_true",
                     help="threaded NAPI on r0/r1: the router's receive "
-                    "work in kthreads rather than in the generator's softirq")
+                    "work in kthreads rather than in the generator's softirq "
+                    "(--rig veth only)")
     ap.add_argument("--router-cpu", type=int, default=-1,
                     help="threaded NAPI on r0/r1, its kthreads pinned to "
-                    "this CPU (the router apart from the generator)")
+                    "this CPU (the router apart from the generator; "
+                    "--rig veth only)")
     ap.add_argument("--objdir", default=os.path.dirname(HERE),
                     help="build tree with bench/*.bpf.o and bpf/fe_fwd.bpf.o")
     ap.add_argument("--json", help="also write the figures to this file")
@@ -652,10 +717,13 @@ def main():
     patterns = args.patterns.split(",")
     if os.geteuid() != 0:
         sys.exit("rig_pps: needs root (namespaces, BPF)")
+    if args.rig == "inject" and (args.threaded or args.router_cpu >= 0):
+        sys.exit("rig_pps: --threaded/--router-cpu: with --rig veth only "
+                 "(no NAPI between generator and router in the inject rig)")
     obj = lambda p: os.path.join(args.objdir, p)
 
     t_start = time.monotonic()
-    rig = Rig(args.threaded, args.router_cpu)
+    rig = Rig(args.rig, args.threaded, args.router_cpu)
     loaded = []
 
     def on_signal(signum, _):
@@ -672,7 +740,8 @@ def main():
         t_gen = time.monotonic() - t
         t = time.monotonic()
         load_routes(rig.rt, routes, rig.r1)
-        log(f"rig_pps: {len(routes)} routes generated in {t_gen:.1f} s, "
+        log(f"rig_pps: rig {rig.kind}; "
+            f"{len(routes)} routes generated in {t_gen:.1f} s, "
             f"loaded by netlink in {time.monotonic() - t:.1f} s; "
             f"{args.reps} reps x {args.duration:g} s (+{args.warmup:g} s "
             f"warm-up); generator cpu {args.gen_cpu}; "
@@ -703,12 +772,18 @@ def main():
                                             BPF_XDP, None)
         if sink_link < 0:
             raise RuntimeError(f"attach sink: {errstr()}")
-        modes_obj = Modes(rig, fe, bare, routes)
-        generator = Generator(gen, rig.src, rig.g0, args.gen_cpu)
+        modes_obj = Modes(rig, fe, bare, routes, gen)
+        if rig.kind == "inject":
+            generator = Generator(gen, "gen_inject", rig.rt, rig.r0,
+                                  args.gen_cpu)
+        else:
+            generator = Generator(gen, "gen", rig.src, rig.g0, args.gen_cpu)
 
         res = {}   # (pattern, mode) -> [Mpps]
         offered = {}
         fast = {}
+        reached = {}   # fe rx on r0 / frames generated
+        kfwd = {}      # kernel ForwDatagrams / frames generated
         for pat in patterns:
             one = dsts[0]
             tmpl = frame(rig.r0_mac, rig.g0_mac, one)
@@ -718,6 +793,7 @@ def main():
                     mode = modes[(j + k) % len(modes)]
                     modes_obj.attach(mode)
                     st0 = modes_obj.fe_stats()
+                    kf0 = ip_forwarded(rig.rt)
                     generator.start()
                     time.sleep(args.warmup)
                     c0, t0 = sink_count(sink), time.monotonic()
@@ -726,21 +802,30 @@ def main():
                     off = generator.stop()
                     modes_obj.detach()
                     st1 = modes_obj.fe_stats()
+                    kf = (ip_forwarded(rig.rt) - kf0) / generator.sent
                     mpps = (c1 - c0) / (t1 - t0) / 1e6
                     res.setdefault((pat, mode), []).append(mpps)
                     offered.setdefault((pat, mode), []).append(off / 1e6)
+                    kfwd.setdefault((pat, mode), []).append(kf)
+                    extra = f"; kernel forwarded {100 * kf:.1f} %"
                     if mode.startswith("fe_"):
                         rx = st1[0] - st0[0]
                         fast.setdefault((pat, mode), []).append(
                             (st1[1] - st0[1]) / rx if rx else 0.0)
-                    log(f"  {pat:6s} rep {k + 1} {mode:7s} {mpps:6.3f} Mpps "
-                        f"(generator {off / 1e6:.3f} Mpps)")
+                        reached.setdefault((pat, mode), []).append(
+                            rx / generator.sent)
+                        extra += (f"; fe rx on r0 {100 * rx / generator.sent:.1f}"
+                                  f" % of generated, forwarded "
+                                  f"{100 * fast[(pat, mode)][-1]:.1f} %")
+                    log(f"  {pat:6s} rep {k + 1} {mode:9s} {mpps:6.3f} Mpps "
+                        f"(generator {off / 1e6:.3f} Mpps{extra})")
 
-        log(f"\n== rig_pps: {len(routes)} routes; Mpps at the sink, median "
+        log(f"\n== rig_pps ({rig.kind} rig): {len(routes)} routes; "
+            f"Mpps at the sink, median "
             f"of {args.reps} x {args.duration:g} s; ratio to kernel ==")
         log("  router ns: ns a packet beyond the null router's (generator,"
-            " veths, sink:\n  all on one CPU); x kernel there: the routers"
-            " alone compared")
+            f" {'veth r1-s0' if rig.kind == 'inject' else 'veths'}, sink:\n"
+            "  all on one CPU); x kernel there: the routers alone compared")
         log(f"  {'pattern':8s} {'mode':9s} {'median':>7s} {'min':>7s} "
             f"{'max':>7s} {'x kernel':>8s} {'offered':>8s} {'fast path':>9s} "
             f"{'router ns':>9s} {'x kernel':>8s}")
@@ -761,11 +846,41 @@ def main():
                     f"{max(v):7.3f} {ratio} "
                     f"{statistics.median(offered[(pat, mode)]):8.3f} {fp} "
                     f"{rcol} {rrat}")
+        # what went where: the kernel forwards in kernel mode only; every
+        # generated frame reaches fe in the inject rig's fe modes
+        log("  checks (median over reps): kernel forwarded = Ip "
+            "ForwDatagrams / frames generated;\n  fe rx = fe's rx on r0 / "
+            "frames generated")
+        warn = []
+        for pat in patterns:
+            for mode in modes:
+                kf = statistics.median(kfwd[(pat, mode)])
+                line = f"    {pat:8s} {mode:9s} kernel forwarded " \
+                    f"{100 * kf:5.1f} %"
+                if (pat, mode) in reached:
+                    rr = statistics.median(reached[(pat, mode)])
+                    line += f"  fe rx {100 * rr:5.1f} %"
+                    if rig.kind == "inject" and mode != "fe_tc" and \
+                            min(reached[(pat, mode)]) < 0.99:
+                        warn.append(f"{pat} {mode}: fe saw only "
+                                    f"{100 * min(reached[(pat, mode)]):.1f} %"
+                                    " of the frames")
+                log(line)
+                if mode != "kernel" and max(kfwd[(pat, mode)]) > 0.01:
+                    warn.append(f"{pat} {mode}: the kernel forwarded "
+                                f"{100 * max(kfwd[(pat, mode)]):.1f} % of "
+                                "the frames (no tail call?)")
+                if mode == "kernel" and min(kfwd[(pat, mode)]) < 0.99:
+                    warn.append(f"{pat} kernel: the kernel forwarded only "
+                                f"{100 * min(kfwd[(pat, mode)]):.1f} %")
+        for w in warn:
+            log(f"  WARNING: {w}")
         total = time.monotonic() - t_start
         log(f"total runtime {total:.0f} s")
         if args.json:
             out = {"benchmark": "rig_pps",
-                   "config": {"routes": len(routes), "modes": modes,
+                   "config": {"rig": rig.kind,
+                              "routes": len(routes), "modes": modes,
                               "patterns": patterns, "reps": args.reps,
                               "duration": args.duration,
                               "warmup": args.warmup, "seed": args.seed,
@@ -789,7 +904,11 @@ def main():
                             fast[(pat, mode)])
                     if router_ns(res, pat, mode) is not None:
                         r["router_ns"] = router_ns(res, pat, mode)
+                    r["kernel_forwarded_share"] = kfwd[(pat, mode)]
+                    if (pat, mode) in reached:
+                        r["fe_rx_share"] = reached[(pat, mode)]
                     out["results"].append(r)
+            out["warnings"] = warn
             with open(args.json, "w") as f:
                 json.dump(out, f, indent=1)
     finally:
