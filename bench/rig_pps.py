@@ -6,15 +6,18 @@ against the fast path (fe_xdp, fe_tc) and a bare XDP forwarder.
 A benchmark, not a test: it prints figures, and ratios to plain kernel
 forwarding measured in the same run. Needs root.
 
-Two rigs (--rig). "inject", the default:
-
-                    fe-pps-rt-PID                     fe-pps-sink-PID
-    gen_inject => r0 192.0.2.1 | r1 198.51.100.1 ---- s0 198.51.100.2
-
-"veth", the first one, a veth hop more before the router:
+Two rigs (--rig). "veth", the default: the router receives on r0's NAPI
+as from a NIC:
 
     fe-pps-src-PID          fe-pps-rt-PID                 fe-pps-sink-PID
     g0 192.0.2.2 ---- r0 192.0.2.1 | r1 198.51.100.1 ---- s0 198.51.100.2
+
+"inject": no receive path; the generator hands frames to the router
+directly (the kernel gets skbs built in batches of 64, without GRO: the
+kernel's side is cheaper than on any NIC, see bench/FASTPATH.md):
+
+                    fe-pps-rt-PID                     fe-pps-sink-PID
+    gen_inject => r0 192.0.2.1 | r1 198.51.100.1 ---- s0 198.51.100.2
 
 - N routes (DFZ-like prefix-length mix, fixed seed) in the router, all
   via 198.51.100.2 (s0), a permanent neighbour; loaded by batched netlink.
@@ -540,8 +543,9 @@ def build_dir24(fe, routes):
 
 
 def nhg_value(paths):
-    """struct fe_nhg_val: count, flags, total_weight, nh[256]."""
-    v = struct.pack("=HHI", len(paths), 0, len(paths))
+    """struct fe_nhg_val: count, stats_slot, total_weight, nh[256]."""
+    # stats_slot 1: the mirror gives every group of <= 16 paths one
+    v = struct.pack("=HHI", len(paths), 1, len(paths))
     for ifindex, gw in paths:
         v += struct.pack("=IBBH16s", ifindex, 2, 0, 1,
                          socket.inet_aton(gw) + b"\0" * 12)
@@ -695,12 +699,13 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--gen-cpu", type=int, default=0,
                     help="pin the generator to this CPU (-1: no pinning)")
-    ap.add_argument("--rig", choices=("inject", "veth"), default="inject",
-                    help="inject (default): the generator runs in the "
-                    "router's netns on r0, tail-calls the XDP mode's program "
-                    "or passes the frame to the stack as received on r0; "
-                    "veth: the generator XDP_TXes out of g0 in a source "
-                    "netns into r0 (one veth hop more)")
+    ap.add_argument("--rig", choices=("inject", "veth"), default="veth",
+                    help="veth (default): the generator XDP_TXes out of g0 "
+                    "in a source netns into r0, whose NAPI receives it as a "
+                    "NIC's would; inject: the generator runs in the router's "
+                    "netns on r0, tail-calls the XDP mode's program or passes "
+                    "the frame to the stack (no receive path: skbs built in "
+                    "batches, no GRO)")
     ap.add_argument("--threaded", action="store_true",
                     help="threaded NAPI on r0/r1: the router's receive "
                     "work in kthreads rather than in the generator's softirq "
