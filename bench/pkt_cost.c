@@ -504,6 +504,7 @@ static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 
 	g->count = full ? 2 : 1;
 	g->total_weight = g->count;
+	g->stats_slot = 1; /* the mirror gives every group of <= 16 paths one */
 	for (int i = 0; i < g->count; i++) {
 		g->nh[i].ifindex = e->eg_ifindex;
 		g->nh[i].type = FE_NH_IPV4;

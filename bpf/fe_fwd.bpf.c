@@ -186,6 +186,7 @@ struct fe_verdict {
 	__u8 dmac[ETH_ALEN];
 	__u8 smac[ETH_ALEN];
 	struct fe_nh_key nh; /* the nexthop forwarded to, and its group */
+	__u32 stats_key; /* its counters in fe_pathstats_v1; 0: fe_nhstats_v2 */
 };
 
 /* ip_decrease_ttl(): incremental checksum update, as the kernel does. */
@@ -473,6 +474,7 @@ __attribute__((noinline)) int fe_nhg_check(struct fe_has_arg *a)
 		if (!c)
 			return -1;
 		c->count = g->count;
+		c->stats_slot = g->stats_slot; /* same paths, same counters */
 		c->total_weight = 0;
 	}
 	count = g->count;
@@ -556,6 +558,7 @@ struct fe_direct_arg {
 	__u8 gw[4];
 	__u8 out_vlan; /* the egress may be a VLAN interface */
 	__u8 pad2[3];
+	__u32 stats_key; /* fe_pathstats_v1 index of the path, 0: none */
 };
 
 /* Per-CPU scratch of the direct path: keeps the 512-byte stack free. */
@@ -563,6 +566,7 @@ struct fe_direct_scratch {
 	struct fe_direct_arg d;
 	struct fe_sel_arg s;
 	struct fe_has_arg h;
+	struct fe_nexthop pin; /* a pin policy's path: off the stack */
 };
 
 struct {
@@ -719,6 +723,11 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 	if (!n)
 		return FE_DIRECT_FALLBACK; /* the kernel resolves it */
 	a->oif = nk.ifindex;
+	/* the group's own counter slot: an array index, no hash lookup */
+	a->stats_key = g->stats_slot && g->stats_slot < FE_STATS_SLOTS &&
+			       idx < FE_SLOT_PATHS
+			       ? g->stats_slot * FE_SLOT_PATHS + idx
+			       : 0;
 	__builtin_memcpy(a->dmac, n->mac, ETH_ALEN);
 	__builtin_memcpy(a->smac, out->mac, ETH_ALEN);
 	__builtin_memcpy(a->gw, nk.addr, 4);
@@ -826,7 +835,6 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 	struct fe_policy_val *pol = NULL;
 	struct fe_nhg_val *g = NULL;
 	const struct fe_nexthop *via = NULL;
-	struct fe_nexthop pin = {};
 	__u32 l3if = ifindex, zero = 0, nhg_id = 0, force_nhg = 0;
 	bool maybe_vlan = true; /* the egress may be a VLAN interface */
 	int rc;
@@ -864,10 +872,18 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		if (pol && pol->action == FE_POL_NHG)
 			force_nhg = pol->nhg_id; /* chosen below */
 		if (pol && pol->action == FE_POL_PIN) {
-			pin.type = p->v4 ? FE_NH_IPV4 : FE_NH_IPV6;
-			pin.ifindex = 0; /* wherever the gateway is on-link */
-			__builtin_memcpy(pin.addr, pol->nh, 16);
-			via = &pin;
+			struct fe_direct_scratch *ps =
+				bpf_map_lookup_elem(&fe_dscratch, &zero);
+
+			if (!ps) {
+				v->reason = FE_PASS_OTHER;
+				return;
+			}
+			__builtin_memset(&ps->pin, 0, sizeof(ps->pin));
+			ps->pin.type = p->v4 ? FE_NH_IPV4 : FE_NH_IPV6;
+			ps->pin.ifindex = 0; /* wherever the gateway is on-link */
+			__builtin_memcpy(ps->pin.addr, pol->nh, 16);
+			via = &ps->pin;
 		}
 	}
 
@@ -913,6 +929,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			__builtin_memcpy(fib.dmac, d->dmac, ETH_ALEN);
 			__builtin_memcpy(fib.smac, d->smac, ETH_ALEN);
 			nhg_id = d->nhg_id;
+			v->stats_key = d->stats_key; /* else 0, as the caller set */
 			maybe_vlan = d->out_vlan;
 			goto egress;
 		}
@@ -1141,8 +1158,17 @@ __attribute__((noinline)) int fe_count_fwd(struct fe_nh_key *nh, __u64 bytes)
 static __always_inline void fe_count(__u32 ifindex, __u64 bytes,
 				     struct fe_verdict *v)
 {
-	if (v->action == FE_ACT_FWD || v->action == FE_ACT_FWD_NEIGH)
+	if (v->action == FE_ACT_FWD && v->stats_key) {
+		struct fe_fwd_stats *ps =
+			bpf_map_lookup_elem(&fe_pathstats_v1, &v->stats_key);
+
+		if (ps) {
+			ps->packets++;
+			ps->bytes += bytes;
+		}
+	} else if (v->action == FE_ACT_FWD || v->action == FE_ACT_FWD_NEIGH) {
 		fe_count_fwd(&v->nh, bytes);
+	}
 
 	struct fe_if_stats *st = bpf_map_lookup_elem(&fe_ifstats_v1, &ifindex);
 

@@ -42,6 +42,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_nhg_v1 SEC(".maps");
 
+/* Per-path forwarding counters of the groups (see FE_MAP_PATHSTATS). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FE_PATHSTATS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct fe_fwd_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_pathstats_v1 SEC(".maps");
+
+/* What retired slots counted, by (nexthop, group); the module's only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FE_NHSTATS_MAX);
+	__type(key, struct fe_nh_key);
+	__type(value, struct fe_fwd_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_pathsums_v1 SEC(".maps");
+
 /* Resilient slot tables by NHG id, built by the mirror (lib/fe_resilient). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

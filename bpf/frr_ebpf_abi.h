@@ -108,7 +108,9 @@ struct fe_nexthop {
  */
 struct fe_nhg_val {
 	__u16 count;        /* valid entries in nh[] (1..FE_MAX_PATHS) */
-	__u16 flags;        /* reserved, 0 */
+	__u16 stats_slot;   /* its per-path counters in fe_pathstats_v1
+			     * (FE_SLOT_PATHS entries from
+			     * stats_slot * FE_SLOT_PATHS); 0: none */
 	__u32 total_weight; /* sum of the weights as written by zebra (for
 			     * display; the selectors sum up paths that are
 			     * up themselves) */
@@ -332,6 +334,23 @@ struct fe_fwd_stats {
 	__u64 packets;
 	__u64 bytes;
 };
+
+/*
+ * Per-CPU counters per path of a group, for the paths the fast path
+ * chooses itself (the direct IPv4 path): an array index instead of a
+ * hash lookup per packet. A group's counters are FE_SLOT_PATHS entries
+ * from stats_slot * FE_SLOT_PATHS. The mirror gives a group a fresh
+ * (zeroed) slot each time it writes it, so that an index always means
+ * the same nexthop, and retires the old one: after a grace period it
+ * adds the old slot's counts to fe_pathsums_v1 (by fe_nh_key, written by
+ * the module only) and frees it. Slot 0 is never given. Groups of more
+ * paths, or when no slot is free, count in fe_nhstats_v2.
+ */
+#define FE_MAP_PATHSTATS "fe_pathstats_v1"
+#define FE_SLOT_PATHS 16
+#define FE_STATS_SLOTS 4096
+#define FE_PATHSTATS_ENTRIES (FE_STATS_SLOTS * FE_SLOT_PATHS)
+#define FE_MAP_PATHSUMS "fe_pathsums_v1"
 
 /* Per-CPU counters of one interface with the fast path (key: ifindex). */
 struct fe_if_stats {

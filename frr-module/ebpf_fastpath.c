@@ -229,6 +229,10 @@ static int fp_load(char *err, size_t errlen)
 					  ebpf_mirror_map_fd(EBPF_MAP_L6_GRP));
 			bpf_map__reuse_fd(fp.skel->maps.fe_l6_state_v1,
 					  ebpf_mirror_map_fd(EBPF_MAP_L6_STATE));
+			bpf_map__reuse_fd(fp.skel->maps.fe_pathstats_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_PATHSTATS));
+			bpf_map__reuse_fd(fp.skel->maps.fe_pathsums_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_PATHSUMS));
 			reused = txports_reuse(txpath, sizeof(txpath));
 			ret = reused < 0 ? reused : fe_fwd__load(fp.skel);
 			if (!ret && !reused)

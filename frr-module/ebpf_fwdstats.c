@@ -18,6 +18,7 @@
 #include "ebpf_fastpath.h"
 #include "ebpf_fwdstats.h"
 #include "ebpf_maputil.h"
+#include "ebpf_mirror.h"
 #include "fe_fwd.skel.h"
 
 #define SNAP_MAX_AGE_US 500000
@@ -64,12 +65,44 @@ static size_t merge(struct fwd_sum *v, size_t n)
 	return out;
 }
 
+/* Growable lists of one snapshot. */
+struct snap_build {
+	struct fwd_sum *nh, *nhg;
+	size_t n, cap;
+};
+
+static void snap_add(const struct fe_nh_key *k, uint64_t packets,
+		     uint64_t bytes, void *arg)
+{
+	struct snap_build *b = arg;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->nh = XREALLOC(MTYPE_TMP, b->nh, sizeof(*b->nh) * b->cap);
+		b->nhg = XREALLOC(MTYPE_TMP, b->nhg, sizeof(*b->nhg) * b->cap);
+	}
+	b->nh[b->n].k = *k;
+	b->nh[b->n].k.nhg_id = 0;
+	b->nh[b->n].packets = packets;
+	b->nh[b->n].bytes = bytes;
+	memset(&b->nhg[b->n].k, 0, sizeof(*k));
+	b->nhg[b->n].k.nhg_id = k->nhg_id;
+	b->nhg[b->n].packets = packets;
+	b->nhg[b->n].bytes = bytes;
+	b->n++;
+}
+
+/*
+ * fe_nhstats_v2 (what the fast path counted by key) plus the mirror's
+ * per-path counters (the direct path's slots, and retired slots' sums).
+ */
 static void snap_take(void)
 {
 	int fd = map_fd(), ncpu = libbpf_num_possible_cpus();
+	struct snap_build b = {};
 	struct fe_fwd_stats *pc;
 	struct fe_nh_key *keys;
-	size_t n = 0, m = 0;
+	size_t n = 0;
 
 	XFREE(MTYPE_TMP, snap.by_nh);
 	XFREE(MTYPE_TMP, snap.by_nhg);
@@ -79,29 +112,24 @@ static void snap_take(void)
 		return;
 	keys = ebpf_map_keys(fd, sizeof(*keys), &n);
 	pc = XCALLOC(MTYPE_TMP, sizeof(*pc) * ncpu);
-	snap.by_nh = XCALLOC(MTYPE_TMP, sizeof(struct fwd_sum) * (n + 1));
-	snap.by_nhg = XCALLOC(MTYPE_TMP, sizeof(struct fwd_sum) * (n + 1));
 	for (size_t i = 0; i < n; i++) {
-		struct fwd_sum s = { .k = keys[i] };
+		uint64_t packets = 0, bytes = 0;
 
 		if (bpf_map_lookup_elem(fd, &keys[i], pc))
 			continue; /* aged out meanwhile */
 		for (int c = 0; c < ncpu; c++) {
-			s.packets += pc[c].packets;
-			s.bytes += pc[c].bytes;
+			packets += pc[c].packets;
+			bytes += pc[c].bytes;
 		}
-		snap.by_nh[m] = s;
-		snap.by_nh[m].k.nhg_id = 0;
-		memset(&snap.by_nhg[m].k, 0, sizeof(s.k));
-		snap.by_nhg[m].k.nhg_id = s.k.nhg_id;
-		snap.by_nhg[m].packets = s.packets;
-		snap.by_nhg[m].bytes = s.bytes;
-		m++;
+		snap_add(&keys[i], packets, bytes, &b);
 	}
-	snap.n_nh = merge(snap.by_nh, m);
-	snap.n_nhg = merge(snap.by_nhg, m);
 	free(keys);
 	XFREE(MTYPE_TMP, pc);
+	ebpf_mirror_path_counts(snap_add, &b);
+	snap.by_nh = b.nh;
+	snap.by_nhg = b.nhg;
+	snap.n_nh = b.n ? merge(snap.by_nh, b.n) : 0;
+	snap.n_nhg = b.n ? merge(snap.by_nhg, b.n) : 0;
 	monotime(&snap.at);
 	snap.valid = true;
 }
@@ -172,5 +200,6 @@ void ebpf_fwdstats_clear(void)
 
 	if (fd >= 0)
 		ebpf_map_clear(fd, sizeof(struct fe_nh_key));
+	ebpf_mirror_path_counts_clear();
 	snap.valid = false;
 }

@@ -31,6 +31,7 @@
 #include "ebpf_errors.h"
 #include "ebpf_maputil.h"
 #include "ebpf_mirror.h"
+#include "ebpf_pathstats.h"
 #include "fe_mirror.skel.h"
 
 extern struct zebra_privs_t zserv_privs;
@@ -48,6 +49,8 @@ static const char *const map_names[EBPF_MAP_COUNT] = {
 	[EBPF_MAP_L6_TOP] = FE_MAP_LPM6_TOP,
 	[EBPF_MAP_L6_GRP] = FE_MAP_LPM6_GROUPS,
 	[EBPF_MAP_L6_STATE] = "fe_l6_state_v1",
+	[EBPF_MAP_PATHSTATS] = FE_MAP_PATHSTATS,
+	[EBPF_MAP_PATHSUMS] = FE_MAP_PATHSUMS,
 };
 
 /* Also the initial configuration (m.size_cfg). */
@@ -63,6 +66,8 @@ static const char *const map_names[EBPF_MAP_COUNT] = {
 		[EBPF_MAP_L6_TOP] = FE_LPM6_TOP_VALUES,     \
 		[EBPF_MAP_L6_GRP] = FE_L6_GROUPS_DEFAULT,   \
 		[EBPF_MAP_L6_STATE] = 1,                    \
+		[EBPF_MAP_PATHSTATS] = FE_PATHSTATS_ENTRIES, \
+		[EBPF_MAP_PATHSUMS] = FE_NHSTATS_MAX,       \
 	}
 
 static const uint32_t map_size_defaults[EBPF_MAP_COUNT] = MAP_SIZE_DEFAULTS;
@@ -519,6 +524,8 @@ void ebpf_mirror_grace(void)
 	ebpf_mirror_lock();
 	if (!m.d24 || !m.l6)
 		goto out;
+	/* counter slots retired over a tick ago: none is counted in now */
+	ebpf_pathstats_reap();
 	/*
 	 * Groups freed before the marks may still be read by a program that
 	 * started before; membarrier(GLOBAL) waits for an RCU grace period,
@@ -577,6 +584,8 @@ int ebpf_mirror_open(void)
 	maps[EBPF_MAP_L6_TOP] = m.skel->maps.fe_l6_top_v1;
 	maps[EBPF_MAP_L6_GRP] = m.skel->maps.fe_l6_grp_v1;
 	maps[EBPF_MAP_L6_STATE] = m.skel->maps.fe_l6_state_v1;
+	maps[EBPF_MAP_PATHSTATS] = m.skel->maps.fe_pathstats_v1;
+	maps[EBPF_MAP_PATHSUMS] = m.skel->maps.fe_pathsums_v1;
 
 	m.adopted = false;
 	frr_with_privs (&zserv_privs) {
@@ -612,9 +621,14 @@ int ebpf_mirror_open(void)
 	}
 
 	m.shadow = fe_shadow_new();
-	if (!m.shadow) {
+	if (!m.shadow ||
+	    ebpf_pathstats_open(m.fd[EBPF_MAP_PATHSTATS],
+				m.fd[EBPF_MAP_PATHSUMS], m.fd[EBPF_MAP_NHG],
+				m.adopted)) {
 		ret = -ENOMEM;
-		open_failed(ret, "out of memory for the shadow table");
+		fe_shadow_free(m.shadow);
+		m.shadow = NULL;
+		open_failed(ret, "out of memory for the shadow table or the counter slots");
 		fe_mirror__destroy(m.skel);
 		m.skel = NULL;
 		goto out;
@@ -656,9 +670,27 @@ void ebpf_mirror_close(void)
 		m.fd[i] = -1;
 	fe_shadow_free(m.shadow);
 	m.shadow = NULL;
+	ebpf_pathstats_close();
 	free(m.repaired);
 	m.repaired = NULL;
 	m.nrepaired = m.repaired_cap = 0;
+	ebpf_mirror_unlock();
+}
+
+void ebpf_mirror_path_counts(void (*cb)(const struct fe_nh_key *k,
+					 uint64_t packets, uint64_t bytes,
+					 void *arg),
+			     void *arg)
+{
+	ebpf_mirror_lock();
+	ebpf_pathstats_foreach(cb, arg);
+	ebpf_mirror_unlock();
+}
+
+void ebpf_mirror_path_counts_clear(void)
+{
+	ebpf_mirror_lock();
+	ebpf_pathstats_clear();
 	ebpf_mirror_unlock();
 }
 
@@ -764,12 +796,16 @@ static int nhg_write(const struct fe_nhg *g, uint32_t seed_id)
 	ret = fe_nhg_encode(g, &m.nhg_val);
 	if (ret)
 		return ret;
+	/* a fresh counter slot: its index i is this write's path i */
+	m.nhg_val.stats_slot = ebpf_pathstats_take(g->id, &m.nhg_val);
 	res = res_build(g->id, seed_id);
 	ret = map_update(EBPF_MAP_NHG, &g->id, &m.nhg_val);
 	if (ret) {
+		ebpf_pathstats_drop(m.nhg_val.stats_slot);
 		snprintf(detail, sizeof(detail), "nhg %u", g->id);
 		return map_error(ret, "nexthop-group", detail);
 	}
+	ebpf_pathstats_published(g->id, m.nhg_val.stats_slot);
 	/* Group first: a table never names paths its group lacks for long,
 	 * and the datapath falls back to weighted while counts differ.
 	 */
@@ -792,6 +828,7 @@ static void nhg_release(uint32_t id)
 		map_error(ret, "nexthop-group", "delete");
 	else
 		atomic_fetch_add(&ebpf_counters.nhg_deletes, 1);
+	ebpf_pathstats_release(id);
 	map_delete(EBPF_MAP_NHGRES, &id);
 }
 
@@ -844,8 +881,10 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 
 	ret = map_update(id, &key, &val);
 	if (ret) {
-		if (wrote_nhg)
+		if (wrote_nhg) {
 			map_delete(EBPF_MAP_NHG, &r->nhg_id);
+			ebpf_pathstats_release(r->nhg_id);
+		}
 		return map_error(ret, id == EBPF_MAP_ROUTE4 ? "route4" : "route6",
 				 fe_prefix_str(&r->dst, pfx, sizeof(pfx)));
 	}
@@ -1118,6 +1157,7 @@ static int sweep_nhgs(uint64_t *swept)
 		if (map_delete(EBPF_MAP_NHG, &ids[i]) == 0)
 			(*swept)++;
 		map_delete(EBPF_MAP_NHGRES, &ids[i]);
+		ebpf_pathstats_release(ids[i]);
 	}
 	free(ids);
 	return 0;

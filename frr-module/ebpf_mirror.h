@@ -36,6 +36,8 @@ enum ebpf_map_id {
 	EBPF_MAP_L6_TOP, /* fe_lpm6 table of the IPv6 routes */
 	EBPF_MAP_L6_GRP,
 	EBPF_MAP_L6_STATE,
+	EBPF_MAP_PATHSTATS, /* per-path counters of the groups */
+	EBPF_MAP_PATHSUMS,  /* what retired path counters counted */
 	EBPF_MAP_COUNT
 };
 
@@ -157,5 +159,12 @@ struct ebpf_mirror_state {
 void ebpf_mirror_get_state(struct ebpf_mirror_state *st);
 const char *ebpf_sync_state_str(enum ebpf_sync_state s);
 const char *ebpf_sync_state_json(enum ebpf_sync_state s);
+
+/* Per-path forwarding counts kept by the mirror (ebpf_pathstats.c). */
+void ebpf_mirror_path_counts(void (*cb)(const struct fe_nh_key *k,
+					 uint64_t packets, uint64_t bytes,
+					 void *arg),
+			     void *arg);
+void ebpf_mirror_path_counts_clear(void);
 
 #endif /* EBPF_MIRROR_H */

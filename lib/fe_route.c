@@ -245,7 +245,7 @@ int fe_nhg_encode(const struct fe_nhg *g, struct fe_nhg_val *val)
 	}
 
 	val->count = g->count;
-	val->flags = 0;
+	val->stats_slot = 0; /* the mirror gives one */
 	val->total_weight = total;
 	for (unsigned int i = 0; i < g->count; i++) {
 		const struct fe_nh *nh = &g->nh[i];

@@ -1540,6 +1540,19 @@ static bool run_case(const struct tcase *t, int prog_fd, bool xdp)
  * points of its weight (group 77: eg0 3, ec0 1), and a flow sent again
  * takes the same path.
  */
+/* One XDP run of p from in0, the output frame in out; the verdict or -1. */
+static int xdp_run(int prog_fd, const struct pkt *p, uint8_t *out,
+		   size_t out_size)
+{
+	struct xdp_md x = { .ingress_ifindex = in_ifindex, .data_end = p->len };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b,
+		    .data_size_in = p->len, .data_out = out,
+		    .data_size_out = out_size, .ctx_in = &x,
+		    .ctx_size_in = sizeof(x), .repeat = 1);
+
+	return bpf_prog_test_run_opts(prog_fd, &o) ? -1 : (int)o.retval;
+}
+
 static bool weighted_distribution(int prog_fd)
 {
 	static const uint8_t ec_neigh[ETH_ALEN] = { 2, 0, 0, 0, 5, 2 };
@@ -1549,22 +1562,14 @@ static bool weighted_distribution(int prog_fd)
 	ecmp_weighted();
 	for (int i = 0; i < n; i++) {
 		struct pkt p = flow("198.18.20.1", 10000 + i);
-		struct xdp_md x = { .ingress_ifindex = in_ifindex,
-				    .data_end = p.len };
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p.b,
-			    .data_size_in = p.len, .data_out = out,
-			    .data_size_out = sizeof(out), .ctx_in = &x,
-			    .ctx_size_in = sizeof(x), .repeat = 1);
 		bool ec;
 
-		if (bpf_prog_test_run_opts(prog_fd, &o) ||
-		    o.retval != XDP_REDIRECT)
+		if (xdp_run(prog_fd, &p, out, sizeof(out)) != XDP_REDIRECT)
 			return false;
 		ec = memcmp(out, ec_neigh, ETH_ALEN) == 0;
 		on_ec += ec;
 		/* the same flow again: the same path */
-		o.data_size_out = sizeof(out);
-		if (bpf_prog_test_run_opts(prog_fd, &o) ||
+		if (xdp_run(prog_fd, &p, out, sizeof(out)) != XDP_REDIRECT ||
 		    (memcmp(out, ec_neigh, ETH_ALEN) == 0) != ec)
 			return false;
 	}
@@ -1572,6 +1577,69 @@ static bool weighted_distribution(int prog_fd)
 	       100.0 * (n - on_ec) / n, 100.0 * on_ec / n);
 	plain();
 	return on_ec >= n * 22 / 100 && on_ec <= n * 28 / 100;
+}
+
+/* Sum over the CPUs of a per-CPU fe_fwd_stats value; 0 if absent. */
+static uint64_t percpu_packets(int fd, const void *key, uint64_t *bytes)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct fe_fwd_stats v[256];
+	uint64_t pk = 0;
+
+	*bytes = 0;
+	if (ncpu > 256 || bpf_map_lookup_elem(fd, key, v))
+		return 0;
+	for (int c = 0; c < ncpu; c++) {
+		pk += v[c].packets;
+		*bytes += v[c].bytes;
+	}
+	return pk;
+}
+
+/*
+ * The direct path counts a group's paths in the group's slot of
+ * fe_pathstats_v1 (path 0 of slot 5: index 80), not in fe_nhstats_v2; a
+ * group without a slot counts in fe_nhstats_v2 as before.
+ */
+static bool path_slot_counters(int prog_fd)
+{
+	int nh_fd = bpf_map__fd(skel->maps.fe_nhg_v1);
+	int ps_fd = bpf_map__fd(skel->maps.fe_pathstats_v1);
+	int ns_fd = bpf_map__fd(skel->maps.fe_nhstats_v2);
+	struct fe_nh_key k = { .ifindex = eg_ifindex, .family = AF_INET,
+			       .nhg_id = 90 };
+	static struct fe_nhg_val g;
+	uint32_t id = 90, idx = 5 * FE_SLOT_PATHS;
+	uint64_t ps0, ps1, ns0, ns1, psb0, psb1, nsb;
+	struct pkt p = ip4("198.18.30.5", 64, 18);
+	uint8_t out[1700];
+	bool ok = true;
+
+	inet_pton(AF_INET, "198.51.100.2", k.gw);
+	direct_on();
+	if (bpf_map_lookup_elem(nh_fd, &id, &g))
+		return false;
+	g.stats_slot = 5;
+	bpf_map_update_elem(nh_fd, &id, &g, BPF_ANY);
+	for (int round = 0; round < 2; round++) {
+		ps0 = percpu_packets(ps_fd, &idx, &psb0);
+		ns0 = percpu_packets(ns_fd, &k, &nsb);
+		for (int i = 0; i < 10; i++)
+			if (xdp_run(prog_fd, &p, out, sizeof(out)) != XDP_REDIRECT)
+				ok = false;
+		ps1 = percpu_packets(ps_fd, &idx, &psb1);
+		ns1 = percpu_packets(ns_fd, &k, &nsb);
+		if (round == 0) /* in the slot, bytes too, not in the hash */
+			ok = ok && ps1 - ps0 == 10 && psb1 - psb0 == 10 * p.len &&
+			     ns1 == ns0;
+		else /* no slot: the hash */
+			ok = ok && ps1 == ps0 && ns1 - ns0 == 10;
+		g.stats_slot = 0;
+		bpf_map_update_elem(nh_fd, &id, &g, BPF_ANY);
+	}
+	plain();
+	set_direct(0);
+	return ok;
 }
 
 int main(void)
@@ -1676,6 +1744,13 @@ int main(void)
 			bpf_program__fd(skel->progs.fe_xdp));
 
 		printf("%s - xdp: weighted ECMP shares follow the weights\n",
+		       ok ? "ok" : "FAIL");
+		ok ? passed++ : failed++;
+	}
+	{
+		bool ok = path_slot_counters(bpf_program__fd(skel->progs.fe_xdp));
+
+		printf("%s - xdp: direct path counts in its group's path slot\n",
 		       ok ? "ok" : "FAIL");
 		ok ? passed++ : failed++;
 	}

@@ -408,7 +408,7 @@ static void test_nhg_ecmp_max(void **state)
 	memset(&val, 0, sizeof(val));
 	assert_int_equal(fe_nhg_encode(&g, &val), 0);
 	assert_int_equal(val.count, 256);
-	assert_int_equal(val.flags, 0);
+	assert_int_equal(val.stats_slot, 0);
 	assert_int_equal(val.total_weight, want_total);
 	for (unsigned int i = 0; i < FE_MAX_PATHS; i++) {
 		assert_int_equal(val.nh[i].ifindex, i + 1);
@@ -442,7 +442,7 @@ static void test_nhg_encode_weights(void **state)
 	memset(&val, POISON, sizeof(val));
 	assert_int_equal(fe_nhg_encode(&g, &val), 0);
 	assert_int_equal(val.count, 3);
-	assert_int_equal(val.flags, 0);
+	assert_int_equal(val.stats_slot, 0);
 	assert_int_equal(val.total_weight, 3 + 1 + 255);
 	assert_int_equal(val.nh[0].weight, 3);
 	assert_int_equal(val.nh[1].weight, 1);
