@@ -157,6 +157,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fe_localmask);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_localmask_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, FE_IFINFO_SLOTS);
 	__type(key, __u32);
 	__type(value, struct fe_ifinfo);
@@ -647,8 +655,15 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 	__builtin_memcpy(&daddr, a->flow.dst, 4);
 	v = a->force_nhg;
 	if (!v) {
-		/* the router's own addresses and its subnets' broadcasts */
-		if (bpf_map_lookup_elem(&fe_local4_v1, &daddr))
+		/* the router's own addresses and its subnets' broadcasts
+		 * (the prefilter spares most packets the hash lookup)
+		 */
+		struct fe_localmask *lm =
+			bpf_map_lookup_elem(&fe_localmask_v1, &zero);
+
+		if ((!lm || !lm->ready ||
+		     fe_polmask_test(&lm->m, (const __u8 *)&daddr)) &&
+		    bpf_map_lookup_elem(&fe_local4_v1, &daddr))
 			return FE_DIRECT_FALLBACK;
 		if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
 				    bpf_ntohl(daddr), &v))

@@ -33,4 +33,15 @@ static inline int fe_polmask_test(const struct fe_polmask *m,
 	return (m->bits[top >> 6] >> (top & 63)) & 1;
 }
 
+/*
+ * The same mask over the router's own IPv4 addresses (fe_local4_v1's
+ * keys): a clear bit means "not local", no hash lookup. Until the module
+ * has written one (ready 0) every packet looks.
+ */
+struct fe_localmask {
+	__u32 ready;
+	__u32 pad;
+	struct fe_polmask m;
+};
+
 #endif /* FE_POLMASK_H */

@@ -181,6 +181,10 @@ struct fe_config {
  */
 #define FE_MAP_NEIGH "fe_neigh_v1"
 #define FE_MAP_LOCAL4 "fe_local4_v1"
+/* Prefilter of fe_local4_v1 (struct fe_localmask, one entry): most
+ * packets are not for the router and skip its hash lookup.
+ */
+#define FE_MAP_LOCALMASK "fe_localmask_v1"
 #define FE_MAP_IFINFO "fe_ifinfo_v2"
 #define FE_NEIGH_MAX 65536
 #define FE_LOCAL_MAX 4096

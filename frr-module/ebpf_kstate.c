@@ -25,6 +25,7 @@
 
 #include "lib/if.h"
 #include "lib/log.h"
+#include "lib/memory.h"
 #include "lib/prefix.h"
 #include "lib/privs.h"
 #include "lib/thread.h"
@@ -36,6 +37,7 @@
 #include "ebpf_maputil.h"
 #include "ebpf_policy.h"
 #include "fe_fwd.skel.h"
+#include "fe_policy.h"
 
 extern struct zebra_privs_t zserv_privs;
 
@@ -61,6 +63,8 @@ static int map_fd(int which)
 		return bpf_map__fd(skel->maps.fe_neigh_v1);
 	case 1:
 		return bpf_map__fd(skel->maps.fe_local4_v1);
+	case 3:
+		return bpf_map__fd(skel->maps.fe_localmask_v1);
 	default:
 		return bpf_map__fd(skel->maps.fe_ifinfo_v2);
 	}
@@ -279,28 +283,63 @@ static void ifinfo_sync(void)
 	XFREE(MTYPE_TMP, want);
 }
 
-static void local_add(int fd, uint32_t addr_be)
-{
-	uint8_t one = 1;
+/* The addresses local4_sync wants, collected before any map write. */
+struct local_set {
+	uint32_t *a; /* network order */
+	size_t n, cap;
+};
 
-	bpf_map_update_elem(fd, &addr_be, &one, BPF_ANY);
+static void local_want(struct local_set *w, uint32_t addr_be)
+{
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 32;
+		w->a = XREALLOC(MTYPE_TMP, w->a, sizeof(*w->a) * w->cap);
+	}
+	w->a[w->n++] = addr_be;
 }
 
-/* The router's IPv4 addresses, and their subnets' broadcast/network. */
+static bool local_wanted(const struct local_set *w, uint32_t addr_be)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->a[i] == addr_be)
+			return true;
+	return false;
+}
+
+static void localmask_write(const struct fe_polmask *m)
+{
+	static struct fe_localmask lm;
+	int fd = map_fd(3);
+	uint32_t zero = 0;
+
+	if (fd < 0)
+		return;
+	lm.ready = 1;
+	lm.m = *m;
+	bpf_map_update_elem(fd, &zero, &lm, BPF_ANY);
+}
+
+/*
+ * The router's IPv4 addresses, and their subnets' broadcast/network, in
+ * fe_local4_v1 and its prefilter. The prefilter covers old and new
+ * addresses while the set changes, so that a local address is never
+ * forwarded; then only the new ones.
+ */
 static void local4_sync(void)
 {
+	static struct fe_polmask prev, next, both;
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
-	uint32_t *stale;
+	struct local_set want = {};
+	uint32_t *have;
 	size_t n = 0;
 	struct interface *ifp;
 	struct connected *c;
 	struct listnode *node;
+	uint8_t one = 1;
 	int fd = map_fd(1);
 
 	if (fd < 0 || !vrf)
 		return;
-	/* What is there now; what is still local is unmarked below. */
-	stale = ebpf_map_keys(fd, sizeof(*stale), &n);
 	FOR_ALL_INTERFACES (vrf, ifp) {
 		for (ALL_LIST_ELEMENTS_RO(ifp->connected, node, c)) {
 			struct prefix *p = c->address;
@@ -310,23 +349,31 @@ static void local4_sync(void)
 				continue;
 			a = ntohl(p->u.prefix4.s_addr);
 			mask = p->prefixlen ? ~0U << (32 - p->prefixlen) : 0;
-			local_add(fd, htonl(a));
+			local_want(&want, htonl(a));
 			if (p->prefixlen < 31) {
-				local_add(fd, htonl(a | ~mask));
-				local_add(fd, htonl(a & mask));
+				local_want(&want, htonl(a | ~mask));
+				local_want(&want, htonl(a & mask));
 			}
-			for (size_t i = 0; i < n; i++)
-				if (stale[i] == htonl(a) ||
-				    (p->prefixlen < 31 &&
-				     (stale[i] == htonl(a | ~mask) ||
-				      stale[i] == htonl(a & mask))))
-					stale[i] = 0;
 		}
 	}
+	memset(&next, 0, sizeof(next));
+	for (size_t i = 0; i < want.n; i++)
+		fe_polmask_add(&next, (const uint8_t *)&want.a[i], 32);
+	for (size_t i = 0; i < FE_POLMASK_WORDS; i++)
+		both.bits[i] = prev.bits[i] | next.bits[i];
+	localmask_write(&both);
+
+	for (size_t i = 0; i < want.n; i++)
+		bpf_map_update_elem(fd, &want.a[i], &one, BPF_ANY);
+	have = ebpf_map_keys(fd, sizeof(*have), &n);
 	for (size_t i = 0; i < n; i++)
-		if (stale[i])
-			bpf_map_delete_elem(fd, &stale[i]);
-	free(stale);
+		if (!local_wanted(&want, have[i]))
+			bpf_map_delete_elem(fd, &have[i]);
+	free(have);
+	XFREE(MTYPE_TMP, want.a);
+
+	localmask_write(&next);
+	prev = next;
 }
 
 void ebpf_kstate_sync(void)

@@ -828,6 +828,47 @@ static void direct_on(void)
 	set_direct(1);
 }
 
+/* The local-address prefilter written, with only 192.0.2.0/16's bit. */
+static void direct_localmask(void)
+{
+	static struct fe_localmask lm;
+	uint32_t zero = 0, local;
+
+	set_direct(1);
+	memset(&lm, 0, sizeof(lm));
+	lm.ready = 1;
+	inet_pton(AF_INET, "192.0.2.1", &local);
+	fe_polmask_add(&lm.m, (const uint8_t *)&local, 32);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_localmask_v1), &zero,
+			    &lm, BPF_ANY);
+}
+
+/* ... and 198.18.30.5 local by the hash but not by the prefilter: the
+ * prefilter is what decides (the module keeps both in step).
+ */
+static void direct_localmask_skips(void)
+{
+	uint32_t local;
+
+	direct_localmask();
+	inet_pton(AF_INET, "198.18.30.5", &local);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_local4_v1), &local,
+			    &(uint8_t){ 1 }, BPF_ANY);
+}
+
+static void direct_localmask_off(void)
+{
+	static struct fe_localmask lm;
+	uint32_t zero = 0, local;
+
+	inet_pton(AF_INET, "198.18.30.5", &local);
+	bpf_map_delete_elem(bpf_map__fd(skel->maps.fe_local4_v1), &local);
+	memset(&lm, 0, sizeof(lm));
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_localmask_v1), &zero,
+			    &lm, BPF_ANY);
+	set_direct(0);
+}
+
 static void direct_no_forwarding(void)
 {
 	set_direct(1);
@@ -1084,6 +1125,15 @@ static void build_policy_cases(void)
 	t->out = via_cache(p);
 	add("direct ipv4: local address to kernel", ip4("192.0.2.1", 64, 18),
 	    V_PASS, FE_PASS_NOT_FORWARDED)->setup = direct_on;
+	add("direct ipv4: local address to kernel, prefilter ready",
+	    ip4("192.0.2.1", 64, 18), V_PASS, FE_PASS_NOT_FORWARDED)->setup =
+		direct_localmask;
+	t = add("direct ipv4: prefilter bit clear, no local lookup", p, V_FWD,
+		-1);
+	t->setup = direct_localmask_skips;
+	t->out = via_cache(p);
+	add("direct ipv4: prefilter cleared again", ip4("198.18.1.10", 64, 18),
+	    V_FWD, -1)->setup = direct_localmask_off;
 	add("direct ipv4: blackhole dropped", ip4("198.18.3.1", 64, 18),
 	    V_DROP, FE_DROP_BLACKHOLE)->setup = direct_on;
 	add("direct ipv4: larger than egress mtu to kernel",
