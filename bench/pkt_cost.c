@@ -92,6 +92,7 @@ static struct {
 	int cpu;
 	bool ip_loader;
 	const char *modes; /* NULL: all */
+	const char *progs; /* NULL: all; bare_null and bare_fwd always */
 	int stream_calls;  /* stream: calls per repetition */
 	int stream_repeat; /* stream: runs per call */
 	int stream_dests;  /* stream: ring of destinations (power of two) */
@@ -288,20 +289,26 @@ struct pkt {
 static const char *const MODE_KEY[NMODE] = { "hot", "random", "repeat",
 					      "stream" };
 
+/* Is word w in the comma-separated list (NULL: every word is)? */
+static bool in_list(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	if (!list)
+		return true;
+	for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, w, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
 /* Is mode m to be run (--modes, and a non-zero call count)? */
 static bool mode_on(int m)
 {
-	size_t n = strlen(MODE_KEY[m]);
-
 	if ((m == M_REP && opt.rep_dests < 1) ||
 	    (m == M_STREAM && opt.stream_calls < 1))
 		return false;
-	if (!opt.modes)
-		return true;
-	for (const char *p = opt.modes; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-		if (!strncmp(p, MODE_KEY[m], n) && (p[n] == ',' || !p[n]))
-			return true;
-	return false;
+	return in_list(opt.modes, MODE_KEY[m]);
 }
 
 struct env {
@@ -516,6 +523,30 @@ static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 		c.npolicies = FULL_POLICIES;
 		if (add_policies(f, FULL_POLICIES) ||
 		    cache_neigh(f, e->eg_ifindex, GW2, 3))
+			return -1;
+	}
+	/* the router's addresses and their prefilter, as the module keeps
+	 * them (ebpf_kstate.c)
+	 */
+	{
+		static const char *const local[] = {
+			"192.0.2.1", "192.0.2.0", "192.0.2.255",
+			"198.51.100.1", "198.51.100.0", "198.51.100.255",
+		};
+		static struct fe_localmask lm = { .ready = 1 };
+		uint8_t one = 1;
+
+		for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+			uint32_t a;
+
+			inet_pton(AF_INET, local[i], &a);
+			fe_polmask_add(&lm.m, (const uint8_t *)&a, 32);
+			if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_local4_v1),
+						&a, &one, 0))
+				return -1;
+		}
+		if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_localmask_v1),
+					&zero, &lm, 0))
 			return -1;
 	}
 	ii.ifindex = e->in_ifindex;
@@ -967,6 +998,10 @@ static void bench_mode(int m)
 				for (int j = 0; j < NPROG; j++) {
 					int p = (j + c + k) % NPROG;
 
+					if (p > P_BARE &&
+					    !in_list(opt.progs, PROG_NAME[p]))
+						continue;
+
 					if (m != M_HOT && m != M_STREAM)
 						for (int i = 0; i < n; i++)
 							build_pkt(e, &pk[i],
@@ -980,7 +1015,7 @@ static void bench_mode(int m)
 						percall[e - envs][p][c] = d;
 				}
 				/* stream: fe_tc runs behind the TC wrapper */
-				if (m == M_STREAM)
+				if (m == M_STREAM && in_list(opt.progs, "fe_tc"))
 					tctot[e - envs] +=
 						measure_stream(e, -1, n, rep);
 			}
@@ -1122,7 +1157,7 @@ static void usage(const char *argv0)
 		"usage: %s [--max-routes N] [--calls N] [--dests N] [--rep-dests N]\n"
 		"          [--reps N] [--seed N] [--cpu N] [--loader netlink|ip]\n"
 		"          [--stream-calls N] [--stream-repeat N] [--stream-dests N]\n"
-		"          [--modes LIST] [--json FILE]\n"
+		"          [--modes LIST] [--progs LIST] [--json FILE]\n"
 		"  --max-routes  largest table: tables of 1000, 100000 and\n"
 		"                1000000 routes, as far as N (default 1000000)\n"
 		"  --calls       hot and random: calls per repetition (200000)\n"
@@ -1141,6 +1176,9 @@ static void usage(const char *argv0)
 		"                power of two (1048576)\n"
 		"  --modes       comma-separated subset of hot,random,repeat,\n"
 		"                stream (default: all)\n"
+		"  --progs       comma-separated subset of fe_xdp,fe_tc,\n"
+		"                fe_direct,fe_full (default: all; the others\n"
+		"                print 0); bare_null and bare_fwd always run\n"
 		"  --json        also write the figures to FILE\n",
 		argv0);
 	exit(2);
@@ -1161,6 +1199,7 @@ int main(int argc, char **argv)
 		{ "stream-repeat", required_argument, NULL, 'P' },
 		{ "stream-dests", required_argument, NULL, 'D' },
 		{ "modes", required_argument, NULL, 'M' },
+		{ "progs", required_argument, NULL, 'G' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -1183,6 +1222,7 @@ int main(int argc, char **argv)
 		case 'P': opt.stream_repeat = atoi(optarg); break;
 		case 'D': opt.stream_dests = atoi(optarg); break;
 		case 'M': opt.modes = optarg; break;
+		case 'G': opt.progs = optarg; break;
 		case 'j': opt.json = optarg; break;
 		default: usage(argv[0]);
 		}
