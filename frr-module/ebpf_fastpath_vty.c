@@ -191,6 +191,16 @@ static int nh_text_cb(const struct fe_nh_key *k, uint64_t packets,
 	struct vty *vty = arg;
 	char gw[INET6_ADDRSTRLEN] = "";
 
+	static const uint8_t none[sizeof(k->gw)];
+
+	/* a connected route's path, counted by its group: no gateway */
+	if (!memcmp(k->gw, none, sizeof(none))) {
+		vty_out(vty,
+			"  directly connected %s: %" PRIu64 " packets, %" PRIu64
+			" bytes\n",
+			ifname(k->ifindex), packets, bytes);
+		return 0;
+	}
 	inet_ntop(k->family == AF_INET6 ? AF_INET6 : AF_INET, k->gw, gw,
 		  sizeof(gw));
 	vty_out(vty, "  via %s %s: %" PRIu64 " packets, %" PRIu64 " bytes\n",
