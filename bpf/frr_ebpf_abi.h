@@ -352,7 +352,7 @@ struct fe_fwd_stats {
  */
 #define FE_MAP_PATHSTATS "fe_pathstats_v1"
 #define FE_SLOT_PATHS 16
-#define FE_STATS_SLOTS 4096
+#define FE_STATS_SLOTS 1024 /* 1023 groups; 256 KiB per CPU */
 #define FE_PATHSTATS_ENTRIES (FE_STATS_SLOTS * FE_SLOT_PATHS)
 #define FE_MAP_PATHSUMS "fe_pathsums_v1"
 
