@@ -308,6 +308,15 @@ static __always_inline void fe_src(const struct fe_pkt *p, __u8 *buf)
 		__builtin_memcpy(buf, &p->ip6->saddr, 16);
 }
 
+/* Is the gateway the packet's own destination (a connected host)? */
+static __always_inline __u8 fe_nh_connected(const struct fe_pkt *p,
+					    const __u8 *gw)
+{
+	if (p->v4)
+		return fe_addr_eq(gw, (const __u8 *)&p->ip4->daddr, 4);
+	return p->ip6 && fe_addr_eq(gw, (const __u8 *)&p->ip6->daddr, 16);
+}
+
 /* The policy for this packet, counted; NULL if none applies. */
 static __always_inline struct fe_policy_val *
 fe_policy_match(const struct fe_pkt *p, __u32 l3if, __u64 bytes)
@@ -1109,6 +1118,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			__builtin_memcpy(v->nh.gw, &fib.ipv4_dst, 4);
 		else
 			__builtin_memcpy(v->nh.gw, fib.ipv6_dst, 16);
+		v->nh.pad[0] = fe_nh_connected(p, v->nh.gw);
 		return;
 	}
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
@@ -1144,6 +1154,7 @@ egress:
 		__builtin_memcpy(v->nh.gw, &fib.ipv4_dst, 4);
 	else
 		__builtin_memcpy(v->nh.gw, fib.ipv6_dst, 16);
+	v->nh.pad[0] = fe_nh_connected(p, v->nh.gw);
 	v->nh.nhg_id = pol && pol->action == FE_POL_NHG && via ? pol->nhg_id
 								 : nhg_id;
 	__builtin_memcpy(v->dmac, fib.dmac, ETH_ALEN);
@@ -1151,17 +1162,28 @@ egress:
 	v->action = FE_ACT_FWD;
 }
 
-/* Count a forwarded packet on its nexthop and group: one lookup. */
+/*
+ * Count a forwarded packet on its nexthop and group: one lookup. A host
+ * on a connected subnet (the "gateway" is the destination, marked in
+ * pad[0] by fe_forward) counts on the connected path, gateway zero, as
+ * the group's path: never one entry per host, which a scan of a large
+ * subnet would use to push the gateways' counters out of the LRU.
+ */
 __attribute__((noinline)) int fe_count_fwd(struct fe_nh_key *nh, __u64 bytes)
 {
 	struct fe_fwd_stats *s, zero = {};
+	struct fe_nh_key k;
 
 	if (!nh)
 		return 0;
-	s = bpf_map_lookup_elem(&fe_nhstats_v2, nh);
+	k = *nh;
+	if (k.pad[0])
+		__builtin_memset(k.gw, 0, sizeof(k.gw));
+	k.pad[0] = 0;
+	s = bpf_map_lookup_elem(&fe_nhstats_v2, &k);
 	if (!s) {
-		bpf_map_update_elem(&fe_nhstats_v2, nh, &zero, BPF_NOEXIST);
-		s = bpf_map_lookup_elem(&fe_nhstats_v2, nh);
+		bpf_map_update_elem(&fe_nhstats_v2, &k, &zero, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(&fe_nhstats_v2, &k);
 	}
 	if (s) {
 		s->packets++;

@@ -1692,6 +1692,46 @@ static bool path_slot_counters(int prog_fd)
 	return ok;
 }
 
+/* Packets in fe_nhstats_v2 on ifindex whose gateway is gw (NULL: zero). */
+static uint64_t nhstats_on(uint32_t ifindex, const char *gw)
+{
+	int fd = bpf_map__fd(skel->maps.fe_nhstats_v2);
+	struct fe_nh_key k, next, *prev = NULL;
+	uint8_t want[16] = {};
+	uint64_t sum = 0, bytes;
+
+	if (gw)
+		inet_pton(AF_INET, gw, want);
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (k.ifindex == ifindex && k.family == AF_INET &&
+		    !memcmp(k.gw, want, sizeof(want)))
+			sum += percpu_packets(fd, &k, &bytes);
+	}
+	return sum;
+}
+
+/*
+ * The FIB path forwarding to a host on a connected subnet counts on the
+ * connected path (gateway zero), never one entry per host.
+ */
+static bool connected_host_counts_on_the_path(int prog_fd)
+{
+	struct pkt p = ip4("100.64.2.2", 64, 18);
+	uint64_t path0 = nhstats_on(ec_ifindex, NULL);
+	uint64_t host0 = nhstats_on(ec_ifindex, "100.64.2.2");
+	uint8_t out[1700];
+	bool ok = true;
+
+	plain();
+	for (int i = 0; i < 5; i++)
+		if (xdp_run(prog_fd, &p, out, sizeof(out)) != XDP_REDIRECT)
+			ok = false;
+	return ok && nhstats_on(ec_ifindex, NULL) - path0 == 5 &&
+	       nhstats_on(ec_ifindex, "100.64.2.2") == host0;
+}
+
 int main(void)
 {
 	struct fe_if_stats zero[256] = {};
@@ -1801,6 +1841,14 @@ int main(void)
 		bool ok = path_slot_counters(bpf_program__fd(skel->progs.fe_xdp));
 
 		printf("%s - xdp: direct path counts in its group's path slot\n",
+		       ok ? "ok" : "FAIL");
+		ok ? passed++ : failed++;
+	}
+	{
+		bool ok = connected_host_counts_on_the_path(
+			bpf_program__fd(skel->progs.fe_xdp));
+
+		printf("%s - xdp: a connected host counts on its path, not per host\n",
 		       ok ? "ok" : "FAIL");
 		ok ? passed++ : failed++;
 	}
