@@ -21,14 +21,12 @@
  * not 0, a destination drawn at random from gen_dsts[0..ndst).
  */
 #include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
 #include <bpf/bpf_helpers.h>
 
-#define HDR_LEN 42 /* Ethernet 14 + IPv4 20 + UDP 8 */
+#include "frame.bpf.h"
 
 struct gen_cfg {
-	__u64 hdr[6];   /* the first HDR_LEN bytes of the frame */
+	__u64 hdr[6];   /* the first 42 bytes of the frame */
 	__u32 ndst;     /* 0: keep the template's destination */
 	__u32 pad;
 };
@@ -61,42 +59,19 @@ static __always_inline int gen_write(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct iphdr *ip = data + sizeof(struct ethhdr);
-	__u64 *w = data;
 	struct gen_cfg *cfg;
-	__u32 k = 0, sum = 0;
-	__u16 *h;
+	__u32 k = 0, *dst;
 
-	if (data + 48 > data_end)
-		return XDP_DROP;
 	cfg = bpf_map_lookup_elem(&gen_cfg, &k);
-	if (!cfg)
+	if (!cfg || bench_frame_header(data, data_end, cfg->hdr))
 		return XDP_DROP;
-	w[0] = cfg->hdr[0];
-	w[1] = cfg->hdr[1];
-	w[2] = cfg->hdr[2];
-	w[3] = cfg->hdr[3];
-	w[4] = cfg->hdr[4];
-	*(__u16 *)&w[5] = *(__u16 *)&cfg->hdr[5];
 	if (!cfg->ndst)
 		return 0;
-
 	k = bpf_get_prandom_u32() % cfg->ndst;
-	{
-		__u32 *dst = bpf_map_lookup_elem(&gen_dsts, &k);
-
-		if (!dst)
-			return XDP_DROP;
-		ip->daddr = *dst;
-	}
-	ip->check = 0;
-	h = (__u16 *)ip;
-#pragma unroll
-	for (int i = 0; i < 10; i++)
-		sum += h[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->check = ~sum;
+	dst = bpf_map_lookup_elem(&gen_dsts, &k);
+	if (!dst)
+		return XDP_DROP;
+	bench_frame_dst(data, data_end, *dst);
 	return 0;
 }
 

@@ -833,6 +833,23 @@ static long run_once(const struct env *e, int prog, const struct pkt *p,
 		      PROG_NAME[prog], p, repeat);
 }
 
+/* fe's programs must have forwarded every run (want), no fewer. */
+static void check_forwarded(const struct env *e, int prog, uint64_t before,
+			    uint64_t want)
+{
+	uint64_t got;
+
+	if (prog < P_XDP)
+		return;
+	got = fwd_count(e, prog) - before;
+	if (got != want) {
+		fprintf(stderr, "%s forwarded %llu of %llu packets\n",
+			PROG_NAME[prog], (unsigned long long)got,
+			(unsigned long long)want);
+		exit(1);
+	}
+}
+
 /* Total ns of n calls, each run `repeat` times; checked. */
 static double measure(const struct env *e, int prog, const struct pkt *pk,
 		      int n, int repeat)
@@ -847,14 +864,7 @@ static double measure(const struct env *e, int prog, const struct pkt *pk,
 			exit(1);
 		total += d;
 	}
-	if (prog >= P_XDP &&
-	    fwd_count(e, prog) - before != (uint64_t)n * repeat) {
-		fprintf(stderr, "%s forwarded %llu of %llu packets\n",
-			PROG_NAME[prog],
-			(unsigned long long)(fwd_count(e, prog) - before),
-			(unsigned long long)n * repeat);
-		exit(1);
-	}
+	check_forwarded(e, prog, before, (uint64_t)n * repeat);
 	return total;
 }
 
@@ -892,14 +902,7 @@ static double measure_stream(const struct env *e, int prog, int n, int repeat)
 			exit(1);
 		total += d;
 	}
-	if (prog >= P_XDP &&
-	    fwd_count(e, prog) - before != (uint64_t)n * repeat) {
-		fprintf(stderr, "stream: %s forwarded %llu of %llu packets\n",
-			PROG_NAME[prog],
-			(unsigned long long)(fwd_count(e, prog) - before),
-			(unsigned long long)n * repeat);
-		exit(1);
-	}
+	check_forwarded(e, prog, before, (uint64_t)n * repeat);
 	return total;
 }
 

@@ -14,11 +14,10 @@
  * in front of stream_null_*: pkt_cost subtracts that one.
  */
 #include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/ip.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
 
+#include "frame.bpf.h"
 #include "stream.h"
 
 struct {
@@ -53,36 +52,17 @@ struct {
 /* The next frame in [data, data_end): 0, or -1 if it does not fit. */
 static __always_inline int stream_frame(void *data, void *data_end)
 {
-	struct iphdr *ip = data + sizeof(struct ethhdr);
 	struct stream_cfg *cfg;
-	__u64 *w = data;
-	__u32 k = 0, sum = 0, *dst;
-	__u16 *h;
+	__u32 k = 0, *dst;
 
-	if (data + 48 > data_end)
-		return -1;
 	cfg = bpf_map_lookup_elem(&stream_cfg, &k);
-	if (!cfg)
+	if (!cfg || bench_frame_header(data, data_end, cfg->hdr))
 		return -1;
-	w[0] = cfg->hdr[0];
-	w[1] = cfg->hdr[1];
-	w[2] = cfg->hdr[2];
-	w[3] = cfg->hdr[3];
-	w[4] = cfg->hdr[4];
-	*(__u16 *)&w[5] = *(__u16 *)&cfg->hdr[5];
 	k = cfg->next++ & cfg->mask;
 	dst = bpf_map_lookup_elem(&stream_dsts, &k);
 	if (!dst)
 		return -1;
-	ip->daddr = *dst;
-	ip->check = 0;
-	h = (__u16 *)ip;
-#pragma unroll
-	for (int i = 0; i < 10; i++)
-		sum += h[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	ip->check = ~sum;
+	bench_frame_dst(data, data_end, *dst);
 	return 0;
 }
 

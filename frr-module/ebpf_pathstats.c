@@ -130,27 +130,45 @@ void ebpf_pathstats_release(uint32_t id)
 	fe_slots_retire_others(ps.slots, id, 0, ps.tick);
 }
 
+typedef void (*path_count_cb)(const struct fe_nh_key *k, uint64_t packets,
+			      uint64_t bytes, void *arg);
+
+/* cb for each path of the slot that counted something, by its key. */
+static void slot_counts(uint16_t slot, const struct fe_slot_info *in,
+			path_count_cb cb, void *arg)
+{
+	struct fe_fwd_stats sum[FE_SLOT_PATHS];
+
+	if (slot_read(slot, sum))
+		return;
+	for (uint16_t i = 0; i < in->count && i < FE_SLOT_PATHS; i++) {
+		struct fe_nh_key k;
+
+		if (!sum[i].packets)
+			continue;
+		key_of(&in->nh[i], in->nhg_id, &k);
+		cb(&k, sum[i].packets, sum[i].bytes, arg);
+	}
+}
+
+/* Add one path's counts to fe_pathsums_v1; arg counts the failures. */
+static void sums_add(const struct fe_nh_key *k, uint64_t packets,
+		     uint64_t bytes, void *arg)
+{
+	struct fe_fwd_stats have = {};
+	unsigned int *lost = arg;
+
+	bpf_map_lookup_elem(ps.sums_fd, k, &have);
+	have.packets += packets;
+	have.bytes += bytes;
+	if (bpf_map_update_elem(ps.sums_fd, k, &have, BPF_ANY))
+		(*lost)++;
+}
+
 /* Add a retired slot's counts to fe_pathsums_v1, then zero it. */
 static void harvest(uint16_t slot, const struct fe_slot_info *in, void *arg)
 {
-	struct fe_fwd_stats sum[FE_SLOT_PATHS];
-	unsigned int *lost = arg;
-
-	if (slot_read(slot, sum) == 0) {
-		for (uint16_t i = 0; i < in->count && i < FE_SLOT_PATHS; i++) {
-			struct fe_nh_key k;
-			struct fe_fwd_stats have = {};
-
-			if (!sum[i].packets)
-				continue;
-			key_of(&in->nh[i], in->nhg_id, &k);
-			bpf_map_lookup_elem(ps.sums_fd, &k, &have);
-			have.packets += sum[i].packets;
-			have.bytes += sum[i].bytes;
-			if (bpf_map_update_elem(ps.sums_fd, &k, &have, BPF_ANY))
-				(*lost)++;
-		}
-	}
+	slot_counts(slot, in, sums_add, arg);
 	slot_zero(slot);
 }
 
@@ -161,8 +179,9 @@ void ebpf_pathstats_reap(void)
 
 	if (!ps.slots)
 		return;
-	/* Retired at tick t, reaped from tick t + 2 on: a whole tick (1 s,
-	 * after the mirror's membarrier) since the group stopped naming it.
+	/* Retired at tick t, reaped from tick t + 2 on: a whole tick (1 s)
+	 * since the group stopped naming it, and a program runs for
+	 * microseconds.
 	 */
 	if (ps.tick >= 2)
 		fe_slots_reap(ps.slots, ps.tick - 2, harvest, &lost);
@@ -175,26 +194,15 @@ void ebpf_pathstats_reap(void)
 }
 
 struct each_arg {
-	void (*cb)(const struct fe_nh_key *k, uint64_t packets, uint64_t bytes,
-		   void *arg);
+	path_count_cb cb;
 	void *arg;
 };
 
 static void each_slot(uint16_t slot, const struct fe_slot_info *in, void *arg)
 {
 	struct each_arg *ea = arg;
-	struct fe_fwd_stats sum[FE_SLOT_PATHS];
 
-	if (slot_read(slot, sum))
-		return;
-	for (uint16_t i = 0; i < in->count && i < FE_SLOT_PATHS; i++) {
-		struct fe_nh_key k;
-
-		if (!sum[i].packets)
-			continue;
-		key_of(&in->nh[i], in->nhg_id, &k);
-		ea->cb(&k, sum[i].packets, sum[i].bytes, ea->arg);
-	}
+	slot_counts(slot, in, ea->cb, ea->arg);
 }
 
 void ebpf_pathstats_foreach(void (*cb)(const struct fe_nh_key *k,
@@ -230,9 +238,4 @@ void ebpf_pathstats_clear(void)
 		return;
 	fe_slots_foreach(ps.slots, zero_slot, NULL);
 	ebpf_map_clear(ps.sums_fd, sizeof(struct fe_nh_key));
-}
-
-uint32_t ebpf_pathstats_slots_used(void)
-{
-	return fe_slots_used(ps.slots);
 }

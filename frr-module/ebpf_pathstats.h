@@ -33,6 +33,5 @@ void ebpf_pathstats_foreach(void (*cb)(const struct fe_nh_key *k,
 				       void *arg),
 			    void *arg);
 void ebpf_pathstats_clear(void);
-uint32_t ebpf_pathstats_slots_used(void);
 
 #endif /* EBPF_PATHSTATS_H */

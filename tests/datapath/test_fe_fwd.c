@@ -1830,27 +1830,27 @@ int main(void)
 		}
 	}
 	{
-		bool ok = weighted_distribution(
-			bpf_program__fd(skel->progs.fe_xdp));
+		/* checks beyond the table, each on its own rig state */
+		static const struct {
+			bool (*run)(int prog_fd);
+			const char *name;
+		} extra[] = {
+			{ weighted_distribution,
+			  "weighted ECMP shares follow the weights" },
+			{ path_slot_counters,
+			  "direct path counts in its group's path slot" },
+			{ connected_host_counts_on_the_path,
+			  "a connected host counts on its path, not per host" },
+		};
+		int fd = bpf_program__fd(skel->progs.fe_xdp);
 
-		printf("%s - xdp: weighted ECMP shares follow the weights\n",
-		       ok ? "ok" : "FAIL");
-		ok ? passed++ : failed++;
-	}
-	{
-		bool ok = path_slot_counters(bpf_program__fd(skel->progs.fe_xdp));
+		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+			bool ok = extra[i].run(fd);
 
-		printf("%s - xdp: direct path counts in its group's path slot\n",
-		       ok ? "ok" : "FAIL");
-		ok ? passed++ : failed++;
-	}
-	{
-		bool ok = connected_host_counts_on_the_path(
-			bpf_program__fd(skel->progs.fe_xdp));
-
-		printf("%s - xdp: a connected host counts on its path, not per host\n",
-		       ok ? "ok" : "FAIL");
-		ok ? passed++ : failed++;
+			printf("%s - xdp: %s\n", ok ? "ok" : "FAIL",
+			       extra[i].name);
+			ok ? passed++ : failed++;
+		}
 	}
 	fe_fwd__destroy(skel);
 	printf("%d passed, %d failed\n", passed, failed);
