@@ -824,11 +824,13 @@ static void nhg_release(uint32_t id)
 	if (!id || !fe_shadow_nhg_unused(m.shadow, id))
 		return;
 	ret = map_delete(EBPF_MAP_NHG, &id);
-	if (ret)
+	if (ret) {
 		map_error(ret, "nexthop-group", "delete");
-	else
+	} else {
 		atomic_fetch_add(&ebpf_counters.nhg_deletes, 1);
-	ebpf_pathstats_release(id);
+		/* still in the map, it still counts in its slot */
+		ebpf_pathstats_release(id);
+	}
 	map_delete(EBPF_MAP_NHGRES, &id);
 }
 
@@ -881,10 +883,8 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 
 	ret = map_update(id, &key, &val);
 	if (ret) {
-		if (wrote_nhg) {
-			map_delete(EBPF_MAP_NHG, &r->nhg_id);
+		if (wrote_nhg && map_delete(EBPF_MAP_NHG, &r->nhg_id) == 0)
 			ebpf_pathstats_release(r->nhg_id);
-		}
 		return map_error(ret, id == EBPF_MAP_ROUTE4 ? "route4" : "route6",
 				 fe_prefix_str(&r->dst, pfx, sizeof(pfx)));
 	}
@@ -1154,10 +1154,11 @@ static int sweep_nhgs(uint64_t *swept)
 	for (size_t i = 0; i < n; i++) {
 		if (fe_shadow_nhg_has(m.shadow, ids[i]))
 			continue;
-		if (map_delete(EBPF_MAP_NHG, &ids[i]) == 0)
+		if (map_delete(EBPF_MAP_NHG, &ids[i]) == 0) {
 			(*swept)++;
+			ebpf_pathstats_release(ids[i]);
+		}
 		map_delete(EBPF_MAP_NHGRES, &ids[i]);
-		ebpf_pathstats_release(ids[i]);
 	}
 	free(ids);
 	return 0;
