@@ -1736,7 +1736,7 @@ int main(void)
 {
 	struct fe_if_stats zero[256] = {};
 	uint32_t eg = 0;
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, rc;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 
@@ -1761,10 +1761,12 @@ int main(void)
 		bpf_object__for_each_map(map, skel->obj)
 			bpf_map__set_pin_path(map, NULL);
 	}
-	if (fe_fwd__load(skel)) {
-		printf("SKIP: the kernel refused to load the programs: %s\n",
-		       strerror(errno));
-		return SKIP;
+	rc = fe_fwd__load(skel);
+	if (rc) {
+		/* A verifier rejection is a failure; no permission a skip. */
+		printf("%s: the kernel refused to load the programs: %s\n",
+		       rc == -EPERM ? "SKIP" : "FAIL", strerror(-rc));
+		return rc == -EPERM ? SKIP : 1;
 	}
 	stats_fd = bpf_map__fd(skel->maps.fe_ifstats_v1);
 	{
