@@ -68,7 +68,7 @@
 #include "bench/bench_netns.h"
 #include "bench/stream.h"
 #include "frr_ebpf_abi.h"
-#include "lib/fe_dxr.h"
+#include "lib/fe_dir24.h"
 #include "lib/fe_policy.h"
 #include "fe_fwd.skel.h"
 #include "bare_fwd.skel.h"
@@ -96,7 +96,6 @@ static struct {
 	int stream_calls;  /* stream: calls per repetition */
 	int stream_repeat; /* stream: runs per call */
 	int stream_dests;  /* stream: ring of destinations (power of two) */
-	int groups;        /* direct path: groups the routes spread over */
 	const char *json;
 } opt = {
 	.max_routes = 1000000,
@@ -109,7 +108,6 @@ static struct {
 	.stream_calls = 16,
 	.stream_repeat = 65536,
 	.stream_dests = 1 << 20,
-	.groups = 16,
 };
 
 static double now(void)
@@ -479,106 +477,37 @@ static int add_policies(struct fe_fwd *f, int n)
 }
 
 /*
- * The group of route i in the direct path's table, of --groups. All have
- * the same paths; what matters is that neighbouring prefixes differ as
- * in a DFZ table learnt from several peers (at random here: the worst
- * case), since the compressed front holds one run per change of group.
- */
-static uint32_t route_group(long i)
-{
-	/* the top bits of a Fibonacci hash of the index */
-	return 1 + (uint32_t)((((uint64_t)i * 0x9e3779b97f4a7c15ULL) >> 32) %
-			      (uint32_t)opt.groups);
-}
-
-/* A BPF array map of 1 KiB values, seen flat through mmap. */
-static uint32_t *map_flat(struct bpf_map *map)
-{
-	void *p = mmap(NULL, (size_t)bpf_map__max_entries(map) * 1024,
-		       PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-static void map_unflat(struct bpf_map *map, uint32_t *p)
-{
-	munmap(p, (size_t)bpf_map__max_entries(map) * 1024);
-}
-
-/*
- * The DIR-24-8 table and its compressed front for e's first n routes,
- * built as the mirror builds them (a grace period every 20000 changes,
- * as the module's tick would give).
- */
-static int build_tables(struct fe_fwd *f, long n)
-{
-	uint32_t *t24 = map_flat(f->maps.fe_d24_tbl24_v1);
-	uint32_t *t8 = map_flat(f->maps.fe_d24_tbl8_v1);
-	uint32_t *fdir = map_flat(f->maps.fe_dxr_dir_v1);
-	uint32_t *fpool = map_flat(f->maps.fe_dxr_pool_v1);
-	uint32_t *fdict = map_flat(f->maps.fe_dxr_dict_v1);
-	struct fe_dir24 *d = NULL;
-	struct fe_dxr *x = NULL;
-	struct fe_dxr_stats st;
-	int ret = -1;
-
-	if (!t24 || !t8 || !fdir || !fpool || !fdict)
-		goto out;
-	d = fe_dir24_new(t24, t8, bpf_map__max_entries(f->maps.fe_d24_tbl8_v1));
-	if (d)
-		x = fe_dxr_new(fdir, fpool,
-			       bpf_map__max_entries(f->maps.fe_dxr_pool_v1), fdict,
-			       d);
-	if (!x)
-		goto out;
-	for (long i = 0; i < n; i++) {
-		if (fe_dir24_add(d, routes[i].addr, routes[i].len,
-				 route_group(i)) ||
-		    fe_dxr_sync(x, routes[i].addr, routes[i].len))
-			goto out;
-		if (i % 20000 == 0)
-			fe_dxr_grace_upto(x, fe_dxr_grace_mark(x));
-	}
-	fe_dxr_grace_upto(x, fe_dxr_grace_mark(x));
-	fe_dxr_stats(x, &st);
-	if (st.no_room) {
-		fprintf(stderr, "compressed front: %u /16s without room\n",
-			st.no_room);
-		goto out;
-	}
-	ret = 0;
-out:
-	fe_dxr_free(x);
-	fe_dir24_free(d);
-	if (t24)
-		map_unflat(f->maps.fe_d24_tbl24_v1, t24);
-	if (t8)
-		map_unflat(f->maps.fe_d24_tbl8_v1, t8);
-	if (fdir)
-		map_unflat(f->maps.fe_dxr_dir_v1, fdir);
-	if (fpool)
-		map_unflat(f->maps.fe_dxr_pool_v1, fpool);
-	if (fdict)
-		map_unflat(f->maps.fe_dxr_dict_v1, fdict);
-	return ret;
-}
-
-/*
  * What the module keeps for the direct path, for e's first n routes in
- * instance f: the DIR-24-8 table and its front (routes spread over
- * BENCH_GROUPS groups, each via eg0, GW; with full, GW and GW2 by
- * hash-threshold, and the policies), the neighbours, interface
- * MACs/MTUs/forwarding, and the switch.
+ * instance f: the DIR-24-8 table (all via group 1: eg0, GW; with full,
+ * GW and GW2 by hash-threshold, and the policies), the neighbours,
+ * interface MACs/MTUs/forwarding, and the switch.
  */
 static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 {
+	size_t len24 = (size_t)bpf_map__max_entries(f->maps.fe_d24_tbl24_v1) * 1024;
+	uint32_t groups = bpf_map__max_entries(f->maps.fe_d24_tbl8_v1);
 	struct fe_nhg_val *g = calloc(1, sizeof(*g));
 	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
 	struct fe_config c = { .hash_l4 = 1, .direct4 = 1 };
 	uint32_t zero = 0, one = 1, ifi;
+	uint32_t *t24, *t8;
+	struct fe_dir24 *d;
 
-	if (!g || build_tables(f, n))
+	t24 = mmap(NULL, len24, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   bpf_map__fd(f->maps.fe_d24_tbl24_v1), 0);
+	t8 = mmap(NULL, (size_t)groups * 1024, PROT_READ | PROT_WRITE,
+		  MAP_SHARED, bpf_map__fd(f->maps.fe_d24_tbl8_v1), 0);
+	if (!g || t24 == MAP_FAILED || t8 == MAP_FAILED)
 		return -1;
+	d = fe_dir24_new(t24, t8, groups);
+	if (!d)
+		return -1;
+	for (long i = 0; i < n; i++)
+		if (fe_dir24_add(d, routes[i].addr, routes[i].len, 1))
+			return -1;
+	fe_dir24_free(d);
+	munmap(t24, len24);
+	munmap(t8, (size_t)groups * 1024);
 
 	g->count = full ? 2 : 1;
 	g->total_weight = g->count;
@@ -623,10 +552,8 @@ static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 	ii.ifindex = e->in_ifindex;
 	ifi = ii.ifindex % FE_IFINFO_SLOTS;
 	memcpy(ii.mac, e->in_mac, ETH_ALEN);
-	for (uint32_t id = 1; id <= (uint32_t)opt.groups; id++)
-		if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_nhg_v1), &id, g, 0))
-			return -1;
-	if (cache_neigh(f, e->eg_ifindex, GW, 2) ||
+	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_nhg_v1), &one, g, 0) ||
+	    cache_neigh(f, e->eg_ifindex, GW, 2) ||
 	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v2), &ifi, &ii, 0))
 		return -1;
 	ii.ifindex = e->eg_ifindex;
@@ -1196,10 +1123,10 @@ static int write_json(const char *path, double total)
 	fprintf(f, "  \"config\": {\"max_routes\": %ld, \"calls\": %d, "
 		   "\"dests\": %d, \"rep_dests\": %d, \"reps\": %d, "
 		   "\"seed\": %llu, \"cpu\": %d, \"loader\": \"%s\", "
-		   "\"frame_bytes\": %d, \"groups\": %d},\n",
+		   "\"frame_bytes\": %d},\n",
 		opt.max_routes, opt.calls, opt.dests, opt.rep_dests, opt.reps,
 		(unsigned long long)opt.seed, opt.cpu,
-		opt.ip_loader ? "ip" : "netlink", PKT_LEN, opt.groups);
+		opt.ip_loader ? "ip" : "netlink", PKT_LEN);
 	fprintf(f, "  \"tables\": [");
 	for (int s = 0; s < nenv; s++)
 		fprintf(f, "%s{\"routes\": %ld, \"load_seconds\": %.3f}",
@@ -1233,7 +1160,7 @@ static void usage(const char *argv0)
 		"usage: %s [--max-routes N] [--calls N] [--dests N] [--rep-dests N]\n"
 		"          [--reps N] [--seed N] [--cpu N] [--loader netlink|ip]\n"
 		"          [--stream-calls N] [--stream-repeat N] [--stream-dests N]\n"
-		"          [--modes LIST] [--progs LIST] [--groups N] [--json FILE]\n"
+		"          [--modes LIST] [--progs LIST] [--json FILE]\n"
 		"  --max-routes  largest table: tables of 1000, 100000 and\n"
 		"                1000000 routes, as far as N (default 1000000)\n"
 		"  --calls       hot and random: calls per repetition (200000)\n"
@@ -1255,8 +1182,6 @@ static void usage(const char *argv0)
 		"  --progs       comma-separated subset of fe_xdp,fe_tc,\n"
 		"                fe_direct,fe_full (default: all; the others\n"
 		"                print 0); bare_null and bare_fwd always run\n"
-		"  --groups      nexthop groups the direct path's routes\n"
-		"                spread over, at random (16; 1-1000)\n"
 		"  --json        also write the figures to FILE\n",
 		argv0);
 	exit(2);
@@ -1278,7 +1203,6 @@ int main(int argc, char **argv)
 		{ "stream-dests", required_argument, NULL, 'D' },
 		{ "modes", required_argument, NULL, 'M' },
 		{ "progs", required_argument, NULL, 'G' },
-		{ "groups", required_argument, NULL, 'g' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -1302,15 +1226,13 @@ int main(int argc, char **argv)
 		case 'D': opt.stream_dests = atoi(optarg); break;
 		case 'M': opt.modes = optarg; break;
 		case 'G': opt.progs = optarg; break;
-		case 'g': opt.groups = atoi(optarg); break;
 		case 'j': opt.json = optarg; break;
 		default: usage(argv[0]);
 		}
 	}
 	if (opt.max_routes < 1 || opt.dests < 1 || opt.calls < 1 ||
 	    opt.reps < 1 || opt.rep_dests < 0 || opt.stream_calls < 0 ||
-	    opt.stream_repeat < 1 || opt.stream_dests < 1 || opt.groups < 1 ||
-	    opt.groups > 1000 ||
+	    opt.stream_repeat < 1 || opt.stream_dests < 1 ||
 	    (opt.stream_dests & (opt.stream_dests - 1)))
 		usage(argv[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);

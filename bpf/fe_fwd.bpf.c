@@ -376,10 +376,9 @@ __attribute__((noinline)) int fe_route6_table(struct fe_l6_arg *a)
 
 /*
  * The mirror's route for the destination: its group id, or 0. IPv4 goes
- * through the DIR-24-8 table (by its compressed front), IPv6 through the
- * fe_lpm6 table (costs independent of the table size) once the mirror
- * says they are complete; anything the tables cannot encode asks the LPM
- * trie.
+ * through the DIR-24-8 table, IPv6 through the fe_lpm6 table (costs
+ * independent of the table size) once the mirror says they are complete;
+ * anything the tables cannot encode asks the LPM trie.
  */
 static __always_inline __u32 fe_route_nhg(const struct fe_pkt *p)
 {
@@ -391,9 +390,8 @@ static __always_inline __u32 fe_route_nhg(const struct fe_pkt *p)
 
 		ready = bpf_map_lookup_elem(&fe_d24_state_v1, &zero);
 		if (ready && *ready) {
-			if (fe_dxr_lookup(&fe_dxr_dir_v1, &fe_dxr_pool_v1, &fe_dxr_dict_v1,
-					  &fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
-					  bpf_ntohl(p->ip4->daddr), &v))
+			if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
+					    bpf_ntohl(p->ip4->daddr), &v))
 				return 0;
 			if (v != FE_D24_LPM)
 				return v < FE_D24_NONUNICAST ? v : 0;
@@ -676,9 +674,8 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 		     fe_polmask_test(&lm->m, (const __u8 *)&daddr)) &&
 		    bpf_map_lookup_elem(&fe_local4_v1, &daddr))
 			return FE_DIRECT_FALLBACK;
-		if (fe_dxr_lookup(&fe_dxr_dir_v1, &fe_dxr_pool_v1, &fe_dxr_dict_v1,
-				  &fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
-				  bpf_ntohl(daddr), &v))
+		if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
+				    bpf_ntohl(daddr), &v))
 			return FE_DIRECT_FALLBACK; /* no route: the kernel's */
 		if (v == (FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
 			return FE_DIRECT_DROP;

@@ -11,7 +11,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "frr_ebpf_abi.h"
-#include "fe_dxr.h"
+#include "fe_dir24.h"
 #include "fe_lpm6.h"
 #include "fe_ecmp.h"
 
@@ -95,39 +95,6 @@ struct {
 	__type(value, struct fe_dir24_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_d24_tbl8_v1 SEC(".maps");
-
-/*
- * The compressed front of the DIR-24-8 table (lib/fe_dxr, bpf/fe_dxr.h):
- * the same answers from ~7 MiB instead of 64 for a DFZ-like million
- * routes, so that a lookup stays in the caches. Derived from the DIR-24-8 table by the mirror,
- * used under the same state flag.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, FE_DXR_DIR_VALUES);
-	__type(key, __u32);
-	__type(value, struct fe_dir24_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_dxr_dir_v1 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, FE_DXR_BLOCKS_DEFAULT);
-	__type(key, __u32);
-	__type(value, struct fe_dir24_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_dxr_pool_v1 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, FE_DXR_DICT_VALUES);
-	__type(key, __u32);
-	__type(value, struct fe_dir24_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_dxr_dict_v1 SEC(".maps");
 
 /* Key 0: 1 when the DIR-24-8 table is complete and may be used. */
 struct {

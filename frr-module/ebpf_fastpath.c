@@ -223,12 +223,6 @@ static int fp_load(char *err, size_t errlen)
 					  ebpf_mirror_map_fd(EBPF_MAP_D24_TBL8));
 			bpf_map__reuse_fd(fp.skel->maps.fe_d24_state_v1,
 					  ebpf_mirror_map_fd(EBPF_MAP_D24_STATE));
-			bpf_map__reuse_fd(fp.skel->maps.fe_dxr_dir_v1,
-					  ebpf_mirror_map_fd(EBPF_MAP_DXR_DIR));
-			bpf_map__reuse_fd(fp.skel->maps.fe_dxr_pool_v1,
-					  ebpf_mirror_map_fd(EBPF_MAP_DXR_POOL));
-			bpf_map__reuse_fd(fp.skel->maps.fe_dxr_dict_v1,
-					  ebpf_mirror_map_fd(EBPF_MAP_DXR_DICT));
 			bpf_map__reuse_fd(fp.skel->maps.fe_l6_top_v1,
 					  ebpf_mirror_map_fd(EBPF_MAP_L6_TOP));
 			bpf_map__reuse_fd(fp.skel->maps.fe_l6_grp_v1,

@@ -46,9 +46,6 @@ static const char *const map_names[EBPF_MAP_COUNT] = {
 	[EBPF_MAP_D24_TBL24] = FE_MAP_DIR24_TBL24,
 	[EBPF_MAP_D24_TBL8] = FE_MAP_DIR24_TBL8,
 	[EBPF_MAP_D24_STATE] = "fe_d24_state_v1",
-	[EBPF_MAP_DXR_DIR] = FE_MAP_DXR_DIR,
-	[EBPF_MAP_DXR_POOL] = FE_MAP_DXR_POOL,
-	[EBPF_MAP_DXR_DICT] = FE_MAP_DXR_DICT,
 	[EBPF_MAP_L6_TOP] = FE_MAP_LPM6_TOP,
 	[EBPF_MAP_L6_GRP] = FE_MAP_LPM6_GROUPS,
 	[EBPF_MAP_L6_STATE] = "fe_l6_state_v1",
@@ -66,9 +63,6 @@ static const char *const map_names[EBPF_MAP_COUNT] = {
 		[EBPF_MAP_D24_TBL24] = FE_DIR24_TBL24_VALUES, \
 		[EBPF_MAP_D24_TBL8] = FE_D24_GROUPS_DEFAULT, \
 		[EBPF_MAP_D24_STATE] = 1,                   \
-		[EBPF_MAP_DXR_DIR] = FE_DXR_DIR_VALUES,     \
-		[EBPF_MAP_DXR_POOL] = FE_DXR_BLOCKS_DEFAULT, \
-		[EBPF_MAP_DXR_DICT] = FE_DXR_DICT_VALUES,   \
 		[EBPF_MAP_L6_TOP] = FE_LPM6_TOP_VALUES,     \
 		[EBPF_MAP_L6_GRP] = FE_L6_GROUPS_DEFAULT,   \
 		[EBPF_MAP_L6_STATE] = 1,                    \
@@ -106,14 +100,6 @@ static struct mtable t6 = {
 	.state_id = EBPF_MAP_L6_STATE, .errors = &ebpf_counters.l6_errors,
 };
 
-/* The front's arrays (dir, pool, dict), mmap'd as the tables' are. */
-static struct {
-	uint32_t *dir, *pool, *dict;
-	size_t dir_len, pool_len, dict_len;
-	struct fe_dxr_mark mark;
-	bool marked;
-} tdxr;
-
 static struct {
 	pthread_mutex_t lock;
 	char pin_path[256];
@@ -132,11 +118,8 @@ static struct {
 	/* Log each kind of write failure once per open, count them all. */
 	bool logged_full, logged_write;
 
-	/* The builders of the tables t24 and t6 (IPv4, IPv6 routes), and of
-	 * the compressed front of t24 the fast path looks IPv4 up in.
-	 */
+	/* The builders of the tables t24 and t6 (IPv4, IPv6 routes). */
 	struct fe_dir24 *d24;
-	struct fe_dxr *dxr;
 	struct fe_lpm6 *l6;
 
 	/* Scratch values: too large for the dplane thread's stack. */
@@ -474,44 +457,8 @@ static int table_map(struct mtable *t)
 	return errno ? -errno : -ENOMEM;
 }
 
-static void front_unmap(void)
-{
-	if (tdxr.dir && tdxr.dir != MAP_FAILED)
-		munmap(tdxr.dir, tdxr.dir_len);
-	if (tdxr.pool && tdxr.pool != MAP_FAILED)
-		munmap(tdxr.pool, tdxr.pool_len);
-	if (tdxr.dict && tdxr.dict != MAP_FAILED)
-		munmap(tdxr.dict, tdxr.dict_len);
-	tdxr.dir = tdxr.pool = tdxr.dict = NULL;
-}
-
-/* The front's arrays; the builder clears the dir (t24 is off meanwhile). */
-static int front_map(void)
-{
-	tdxr.marked = false;
-	tdxr.dir_len = (size_t)m.size_active[EBPF_MAP_DXR_DIR] * 1024;
-	tdxr.pool_len = (size_t)m.size_active[EBPF_MAP_DXR_POOL] * 1024;
-	tdxr.dir = mmap(NULL, tdxr.dir_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			m.fd[EBPF_MAP_DXR_DIR], 0);
-	tdxr.pool = mmap(NULL, tdxr.pool_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, m.fd[EBPF_MAP_DXR_POOL], 0);
-	tdxr.dict_len = (size_t)m.size_active[EBPF_MAP_DXR_DICT] * 1024;
-	tdxr.dict = mmap(NULL, tdxr.dict_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, m.fd[EBPF_MAP_DXR_DICT], 0);
-	if (tdxr.dir != MAP_FAILED && tdxr.pool != MAP_FAILED &&
-	    tdxr.dict != MAP_FAILED &&
-	    tdxr.dir_len == FE_DXR_DIR_ENTRIES * sizeof(uint32_t) &&
-	    tdxr.dict_len == FE_DXR_DICT_ENTRIES * sizeof(uint32_t))
-		return 0;
-	front_unmap();
-	return errno ? -errno : -EINVAL;
-}
-
 static void tables_close(void)
 {
-	fe_dxr_free(m.dxr);
-	m.dxr = NULL;
-	front_unmap();
 	fe_dir24_free(m.d24);
 	m.d24 = NULL;
 	fe_lpm6_free(m.l6);
@@ -527,13 +474,7 @@ static int tables_open(void)
 	if (!ret) {
 		m.d24 = fe_dir24_new(t24.first, t24.groups,
 				     m.size_active[t24.groups_id]);
-		ret = m.d24 ? front_map() : -ENOMEM;
-	}
-	if (!ret) {
-		m.dxr = fe_dxr_new(tdxr.dir, tdxr.pool,
-				   m.size_active[EBPF_MAP_DXR_POOL], tdxr.dict,
-				   m.d24);
-		ret = m.dxr ? table_map(&t6) : -ENOMEM;
+		ret = m.d24 ? table_map(&t6) : -ENOMEM;
 	}
 	if (!ret) {
 		m.l6 = fe_lpm6_new(t6.first, t6.groups,
@@ -579,7 +520,6 @@ void ebpf_mirror_grace(void)
 {
 	struct fe_dir24_stats ds;
 	struct fe_lpm6_stats ls;
-	struct fe_dxr_stats xs;
 
 	ebpf_mirror_lock();
 	if (!m.d24 || !m.l6)
@@ -592,20 +532,14 @@ void ebpf_mirror_grace(void)
 	 * after which none can. Without membarrier, a tick (1 s) apart is
 	 * the same in practice: a program runs for microseconds.
 	 */
-	if (t24.marked || t6.marked || tdxr.marked)
+	if (t24.marked || t6.marked)
 		syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 	if (t24.marked)
 		fe_dir24_grace_upto(m.d24, t24.mark);
 	if (t6.marked)
 		fe_lpm6_grace_upto(m.l6, t6.mark);
-	/* also gives a chunk to the /16s that found no room */
-	if (tdxr.marked)
-		fe_dxr_grace_upto(m.dxr, tdxr.mark);
 	fe_dir24_stats(m.d24, &ds);
 	fe_lpm6_stats(m.l6, &ls);
-	fe_dxr_stats(m.dxr, &xs);
-	tdxr.marked = xs.lines_pending || xs.values_pending;
-	tdxr.mark = fe_dxr_grace_mark(m.dxr);
 	t24.marked = ds.groups_pending != 0;
 	t24.mark = fe_dir24_grace_mark(m.d24);
 	t6.marked = ls.groups_pending != 0;
@@ -647,9 +581,6 @@ int ebpf_mirror_open(void)
 	maps[EBPF_MAP_D24_TBL24] = m.skel->maps.fe_d24_tbl24_v1;
 	maps[EBPF_MAP_D24_TBL8] = m.skel->maps.fe_d24_tbl8_v1;
 	maps[EBPF_MAP_D24_STATE] = m.skel->maps.fe_d24_state_v1;
-	maps[EBPF_MAP_DXR_DIR] = m.skel->maps.fe_dxr_dir_v1;
-	maps[EBPF_MAP_DXR_POOL] = m.skel->maps.fe_dxr_pool_v1;
-	maps[EBPF_MAP_DXR_DICT] = m.skel->maps.fe_dxr_dict_v1;
 	maps[EBPF_MAP_L6_TOP] = m.skel->maps.fe_l6_top_v1;
 	maps[EBPF_MAP_L6_GRP] = m.skel->maps.fe_l6_grp_v1;
 	maps[EBPF_MAP_L6_STATE] = m.skel->maps.fe_l6_state_v1;
@@ -961,8 +892,6 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 	if (id == EBPF_MAP_ROUTE4 && m.d24) {
 		ret = fe_dir24_add(m.d24, d24_addr(&r->dst), r->dst.len,
 				   table_value(r));
-		if (!ret)
-			ret = fe_dxr_sync(m.dxr, d24_addr(&r->dst), r->dst.len);
 		if (ret)
 			table_failed(&t24, ret, &r->dst);
 	} else if (id == EBPF_MAP_ROUTE6 && m.l6) {
@@ -1005,11 +934,8 @@ int ebpf_mirror_route_del(const struct fe_prefix *p)
 			 &key);
 	if (ret)
 		return map_error(ret, "route", fe_prefix_str(p, pfx, sizeof(pfx)));
-	if (p->family == AF_INET && m.d24) {
+	if (p->family == AF_INET && m.d24)
 		ret = fe_dir24_del(m.d24, d24_addr(p), p->len);
-		if (!ret)
-			ret = fe_dxr_sync(m.dxr, d24_addr(p), p->len);
-	}
 	else if (p->family == AF_INET6 && m.l6)
 		ret = fe_lpm6_del(m.l6, p->addr, p->len);
 	if (ret && ret != -ENOENT)
@@ -1412,10 +1338,6 @@ void ebpf_mirror_get_state(struct ebpf_mirror_state *st)
 		bpf_map_lookup_elem(m.fd[EBPF_MAP_D24_STATE], &zero, &ready);
 		st->d24_ready = ready;
 		st->d24_degraded = t24.degraded;
-	}
-	if (m.dxr) {
-		fe_dxr_stats(m.dxr, &st->dxr);
-		st->dxr_valid = true;
 	}
 	if (m.l6) {
 		struct fe_lpm6_stats ls;

@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "fe_dxr.h"
 #include "fe_route.h"
 
 enum ebpf_sync_state {
@@ -34,9 +33,6 @@ enum ebpf_map_id {
 	EBPF_MAP_D24_TBL24, /* DIR-24-8 of the IPv4 routes */
 	EBPF_MAP_D24_TBL8,
 	EBPF_MAP_D24_STATE,
-	EBPF_MAP_DXR_DIR, /* compressed front of the DIR-24-8 table */
-	EBPF_MAP_DXR_POOL,
-	EBPF_MAP_DXR_DICT,
 	EBPF_MAP_L6_TOP, /* fe_lpm6 table of the IPv6 routes */
 	EBPF_MAP_L6_GRP,
 	EBPF_MAP_L6_STATE,
@@ -154,8 +150,6 @@ struct ebpf_mirror_state {
 	bool d24_degraded;
 	uint32_t d24_rules, d24_groups_used, d24_groups_total;
 	uint64_t d24_bytes;
-	bool dxr_valid;
-	struct fe_dxr_stats dxr;
 	bool l6_ready;
 	bool l6_degraded;
 	uint32_t l6_rules, l6_groups_used, l6_groups_total;

@@ -30,7 +30,6 @@ static const struct {
 	{ "route6", EBPF_MAP_ROUTE6 },
 	{ "nexthop-group", EBPF_MAP_NHG },
 	{ "dir24-groups", EBPF_MAP_D24_TBL8 },
-	{ "dxr-blocks", EBPF_MAP_DXR_POOL },
 	{ "lpm6-groups", EBPF_MAP_L6_GRP },
 };
 
@@ -122,11 +121,6 @@ static int set_map_size(struct vty *vty, const char *word, uint32_t entries)
 		vty_out(vty, "%% unknown map %s\n", word);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
-	if (id == EBPF_MAP_DXR_POOL && entries > FE_DXR_BLOCKS_MAX) {
-		vty_out(vty, "%% %s: at most %u blocks (a chunk's line number has 24 bits)\n",
-			word, FE_DXR_BLOCKS_MAX);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
 	ebpf_mirror_set_map_size(id, entries);
 	ebpf_mirror_get_state(&st);
 	if (ebpf_mirror_is_open() &&
@@ -140,14 +134,13 @@ static int set_map_size(struct vty *vty, const char *word, uint32_t entries)
 
 DEFUN (ebpf_map_size,
        ebpf_map_size_cmd,
-       "ebpf map-size <route4|route6|nexthop-group|dir24-groups|dxr-blocks|lpm6-groups> (1-16777216)",
+       "ebpf map-size <route4|route6|nexthop-group|dir24-groups|lpm6-groups> (1-16777216)",
        "eBPF fast path and RIB mirror\n"
        "Capacity of a mirror map\n"
        "IPv4 route trie (default 1200000)\n"
        "IPv6 route trie (default 300000)\n"
        "Nexthop-group map (default 65536)\n"
        "DIR-24-8 tbl8 groups of 1 KiB, for IPv4 prefixes longer than /24 (default 65536)\n"
-       "Compressed IPv4 front, blocks of 1 KiB, ~8 bytes per DFZ route (default 16384, at most 1048576)\n"
        "IPv6 LPM table groups of 1 KiB, ~1.1 per IPv6 prefix (default 65536)\n"
        "Entries\n")
 {
@@ -157,7 +150,7 @@ DEFUN (ebpf_map_size,
 
 DEFUN (no_ebpf_map_size,
        no_ebpf_map_size_cmd,
-       "no ebpf map-size <route4|route6|nexthop-group|dir24-groups|dxr-blocks|lpm6-groups> [(1-16777216)]",
+       "no ebpf map-size <route4|route6|nexthop-group|dir24-groups|lpm6-groups> [(1-16777216)]",
        NO_STR
        "eBPF fast path and RIB mirror\n"
        "Capacity of a mirror map\n"
@@ -165,7 +158,6 @@ DEFUN (no_ebpf_map_size,
        "IPv6 route trie\n"
        "Nexthop-group map\n"
        "DIR-24-8 tbl8 groups\n"
-       "Compressed IPv4 front blocks\n"
        "IPv6 LPM table groups\n"
        "Entries\n")
 {
@@ -246,16 +238,6 @@ static void show_table_text(struct vty *vty, const char *what, bool ready,
 		rules, used, total);
 }
 
-/* What the compressed front holds, and which /16s it leaves to DIR-24-8. */
-static void show_front_text(struct vty *vty, const struct fe_dxr_stats *x)
-{
-	vty_out(vty,
-		"    front: %u /16s of one value, %u chunks (%" PRIu64 " runs, %u values, %u/%u lines, %u pending); to DIR-24-8: %u (longer than /24 %u, no room %u)\n",
-		x->single, x->chunks, x->runs, x->values, x->lines_used,
-		x->lines_total, x->lines_pending, x->long_prefix + x->no_room,
-		x->long_prefix, x->no_room);
-}
-
 static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st)
 {
 	const struct ebpf_mirror_counters *c = &ebpf_counters;
@@ -309,32 +291,12 @@ static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st
 	show_table_text(vty, "DIR-24-8 (IPv4 lookup)", st->d24_ready,
 			st->d24_degraded, st->d24_rules, st->d24_groups_used,
 			st->d24_groups_total);
-	if (st->dxr_valid)
-		show_front_text(vty, &st->dxr);
 	show_table_text(vty, "IPv6 LPM table (IPv6 lookup)", st->l6_ready,
 			st->l6_degraded, st->l6_rules, st->l6_groups_used,
 			st->l6_groups_total);
 }
 
 #define JSON_U64(o, k, v) json_object_int_add(o, k, (int64_t)(v))
-
-static json_object *front_json(const struct fe_dxr_stats *x)
-{
-	json_object *j = json_object_new_object();
-
-	JSON_U64(j, "single", x->single);
-	JSON_U64(j, "chunks", x->chunks);
-	JSON_U64(j, "runs", x->runs);
-	JSON_U64(j, "longPrefix", x->long_prefix);
-	JSON_U64(j, "noRoom", x->no_room);
-	JSON_U64(j, "values", x->values);
-	JSON_U64(j, "linesUsed", x->lines_used);
-	JSON_U64(j, "linesPending", x->lines_pending);
-	JSON_U64(j, "linesTotal", x->lines_total);
-	JSON_U64(j, "bytes",
-		 x->dir_bytes + x->pool_bytes + x->dict_bytes + x->heap_bytes);
-	return j;
-}
 
 static json_object *table_json(bool ready, bool degraded, uint32_t rules,
 				uint32_t used, uint32_t total, uint64_t bytes,
@@ -418,8 +380,6 @@ static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st
 					  st->d24_rules, st->d24_groups_used,
 					  st->d24_groups_total, st->d24_bytes,
 					  c->d24_errors));
-	if (st->dxr_valid)
-		json_object_object_add(json, "dxr", front_json(&st->dxr));
 	json_object_object_add(json, "lpm6",
 			       table_json(st->l6_ready, st->l6_degraded,
 					  st->l6_rules, st->l6_groups_used,

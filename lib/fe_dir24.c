@@ -392,8 +392,3 @@ void fe_dir24_stats(const struct fe_dir24 *d, struct fe_dir24_stats *st)
 	st->rules_bytes = sizeof(*d) + fe_rules_bytes(&d->rules) +
 			  fe_groups_heap_bytes(&d->pool);
 }
-
-const uint32_t *fe_dir24_tbl24(const struct fe_dir24 *d)
-{
-	return d->tbl24;
-}

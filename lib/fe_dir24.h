@@ -106,7 +106,4 @@ void fe_dir24_grace_upto(struct fe_dir24 *d, uint64_t mark);
 
 void fe_dir24_stats(const struct fe_dir24 *d, struct fe_dir24_stats *st);
 
-/* The tables the builder writes (read by fe_dxr, which compresses them). */
-const uint32_t *fe_dir24_tbl24(const struct fe_dir24 *d);
-
 #endif /* FE_LIB_DIR24_H */

@@ -36,13 +36,6 @@ static inline uint32_t fe_groups_take(struct fe_groups *g)
 	return g->free[--g->nfree];
 }
 
-/* Taken but never linked: free again at once. */
-static inline void fe_groups_untake(struct fe_groups *g, uint32_t grp)
-{
-	g->free[g->nfree++] = grp;
-	g->used--;
-}
-
 /* Unlinked: pending until a grace period has passed. */
 static inline void fe_groups_release(struct fe_groups *g, uint32_t grp)
 {

@@ -6,8 +6,7 @@
  * lookup on the same memory does: after adds, after withdrawals (groups
  * folded and reused), for prefix boundaries and random addresses. Also
  * checks that the flat mmap view is the map's own value layout, and
- * prints the cost of one program run. The compressed front (lib/fe_dxr,
- * fe_dxr_lookup) built on the same tables must give the same answers.
+ * prints the cost of one program run.
  *
  * Needs root (BPF); exit 77 (skip) without it.
  */
@@ -26,12 +25,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "lib/fe_dxr.h"
+#include "lib/fe_dir24.h"
 #include "fe_dir24_probe.skel.h"
 
 #define SKIP 77
 #define NGROUPS 4096
-#define NBLOCKS 4096
 #define IP(a, b, c, d) \
 	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
@@ -40,9 +38,8 @@ struct rule {
 	uint8_t depth;
 };
 
-static int prog_fd, front_fd;
+static int prog_fd;
 static struct fe_dir24 *dir;
-static struct fe_dxr *front;
 static unsigned int failures, compared;
 
 static uint64_t rnd(uint64_t *s)
@@ -66,8 +63,8 @@ struct pkt {
 } __attribute__((packed));
 
 /* Run the program on a packet to addr: 0 and *value on a hit, -ENOENT. */
-static int bpf_lookup(int fd, uint32_t addr, uint32_t *value,
-		      uint32_t repeat, uint32_t *duration)
+static int bpf_lookup(uint32_t addr, uint32_t *value, uint32_t repeat,
+		      uint32_t *duration)
 {
 	struct pkt in = { 0 }, out = { 0 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = &in,
@@ -80,7 +77,7 @@ static int bpf_lookup(int fd, uint32_t addr, uint32_t *value,
 	in.ip.ttl = 64;
 	in.ip.tot_len = htons(sizeof(in) - sizeof(in.eth));
 	in.ip.daddr = htonl(addr);
-	if (bpf_prog_test_run_opts(fd, &opts)) {
+	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
 		fprintf(stderr, "test_run: %s\n", strerror(errno));
 		exit(1);
 	}
@@ -98,20 +95,17 @@ static int bpf_lookup(int fd, uint32_t addr, uint32_t *value,
 
 static void compare(uint32_t addr)
 {
-	uint32_t v1 = 0, v2 = 0, v3 = 0, v4 = 0;
+	uint32_t v1 = 0, v2 = 0;
 	int r1 = fe_dir24_lookup(dir, addr, &v1);
-	int r2 = bpf_lookup(prog_fd, addr, &v2, 1, NULL);
-	int r3 = bpf_lookup(front_fd, addr, &v3, 1, NULL);
-	int r4 = fe_dxr_lookup(front, addr, &v4);
+	int r2 = bpf_lookup(addr, &v2, 1, NULL);
 
 	compared++;
-	if (r1 != r2 || (r1 == 0 && v1 != v2) || r1 != r3 ||
-	    (r1 == 0 && v1 != v3) || r1 != r4 || (r1 == 0 && v1 != v4)) {
+	if (r1 != r2 || (r1 == 0 && v1 != v2)) {
 		if (failures++ < 10)
 			fprintf(stderr,
-				"FAIL %u.%u.%u.%u: userspace %d/%u, BPF %d/%u, front in BPF %d/%u, in userspace %d/%u\n",
+				"FAIL %u.%u.%u.%u: userspace %d/%u, BPF %d/%u\n",
 				addr >> 24, addr >> 16 & 0xff, addr >> 8 & 0xff,
-				addr & 0xff, r1, v1, r2, v2, r3, v3, r4, v4);
+				addr & 0xff, r1, v1, r2, v2);
 	}
 }
 
@@ -177,44 +171,14 @@ static uint32_t find_addr(const uint32_t *t24, uint64_t *s, bool ext,
 	}
 }
 
-static void timing(const char *what, int fd, uint32_t addr)
+static void timing(const char *what, uint32_t addr)
 {
 	const uint32_t repeat = 1000000;
 	uint32_t v, ns;
 
-	bpf_lookup(fd, addr, &v, repeat, &ns);
+	bpf_lookup(addr, &v, repeat, &ns);
 	printf("  one XDP run, %s: %u ns (BPF_PROG_TEST_RUN, repeat %u)\n",
 	       what, ns, repeat);
-}
-
-/* An address whose /16 the front holds as a chunk of runs. */
-static uint32_t chunk_addr(const uint32_t *fdir, uint64_t *s)
-{
-	for (;;) {
-		uint32_t a = (uint32_t)rnd(s);
-
-		if (fdir[a >> 16] & FE_DXR_CHUNK)
-			return a;
-	}
-}
-
-/* Bring the front up to date with every change made to DIR-24-8. */
-static int front_sync(void)
-{
-	struct fe_dxr_stats fs;
-	int rc = fe_dxr_sync(front, 0, 0);
-
-	/* nothing runs the programs concurrently: grace is immediate */
-	fe_dxr_grace_upto(front, fe_dxr_grace_mark(front));
-	fe_dxr_stats(front, &fs);
-	printf("  front: %u /16s of one value, %u chunks (%llu runs), %u to DIR-24-8\n",
-	       fs.single, fs.chunks, (unsigned long long)fs.runs,
-	       fs.long_prefix + fs.no_room);
-	if (!fs.chunks || !fs.long_prefix) {
-		printf("FAIL: the set does not exercise every form of the front\n");
-		return -1;
-	}
-	return rc;
 }
 
 int main(void)
@@ -222,10 +186,6 @@ int main(void)
 	const size_t n = 40000;
 	const size_t t24_len = (size_t)FE_DIR24_TBL24_ENTRIES * 4;
 	const size_t t8_len = (size_t)NGROUPS * FE_DIR24_ENTRIES * 4;
-	const size_t fdir_len = FE_DXR_DIR_ENTRIES * 4;
-	const size_t fpool_len = (size_t)NBLOCKS * FE_DIR24_ENTRIES * 4;
-	const size_t fdict_len = FE_DXR_DICT_ENTRIES * 4;
-	uint32_t *fdir, *fpool, *fdict;
 	struct fe_dir24_probe *skel;
 	struct fe_dir24_stats st;
 	uint32_t *t24, *t8;
@@ -245,7 +205,6 @@ int main(void)
 		return SKIP;
 	}
 	bpf_map__set_max_entries(skel->maps.tbl8, NGROUPS);
-	bpf_map__set_max_entries(skel->maps.dxr_pool, NBLOCKS);
 	rc = fe_dir24_probe__load(skel);
 	if (rc) {
 		/* A verifier rejection is a failure; no permission a skip. */
@@ -254,30 +213,17 @@ int main(void)
 		return rc == -EPERM ? SKIP : 1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.dir24_probe);
-	front_fd = bpf_program__fd(skel->progs.dxr_probe);
 	t24 = mmap(NULL, t24_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   bpf_map__fd(skel->maps.tbl24), 0);
 	t8 = mmap(NULL, t8_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		  bpf_map__fd(skel->maps.tbl8), 0);
-	fdir = mmap(NULL, fdir_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		    bpf_map__fd(skel->maps.dxr_dir), 0);
-	fpool = mmap(NULL, fpool_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		     bpf_map__fd(skel->maps.dxr_pool), 0);
-	fdict = mmap(NULL, fdict_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		     bpf_map__fd(skel->maps.dxr_dict), 0);
-	if (t24 == MAP_FAILED || t8 == MAP_FAILED || fdir == MAP_FAILED ||
-	    fpool == MAP_FAILED || fdict == MAP_FAILED) {
+	if (t24 == MAP_FAILED || t8 == MAP_FAILED) {
 		printf("FAIL: mmap of the maps: %s\n", strerror(errno));
 		return 1;
 	}
 	dir = fe_dir24_new(t24, t8, NGROUPS);
 	if (!dir) {
 		printf("FAIL: fe_dir24_new: %s\n", strerror(errno));
-		return 1;
-	}
-	front = fe_dxr_new(fdir, fpool, NBLOCKS, fdict, dir);
-	if (!front) {
-		printf("FAIL: fe_dxr_new: %s\n", strerror(errno));
 		return 1;
 	}
 
@@ -325,14 +271,9 @@ int main(void)
 	for (uint32_t key = 0; key < NGROUPS; key += 13)
 		if (check_layout(bpf_map__fd(skel->maps.tbl8), t8, key))
 			failures++;
-	for (uint32_t key = 0; key < NBLOCKS; key += 31)
-		if (check_layout(bpf_map__fd(skel->maps.dxr_pool), fpool, key))
-			failures++;
 	if (failures)
 		printf("FAIL: mmap view differs from the map values\n");
 
-	if (front_sync())
-		return 1;
 	compare_set(set, k, 6000, &s);
 
 	/* Withdraw half, fold groups, reuse them after the grace period. */
@@ -357,23 +298,16 @@ int main(void)
 	fe_dir24_stats(dir, &st);
 	printf("  after churn: %u prefixes, %u tbl8 groups\n", st.rules,
 	       st.groups_used);
-	if (front_sync())
-		return 1;
 	compare_set(set, k, 6000, &s);
 
-	timing("tbl24 hit", prog_fd, find_addr(t24, &s, false, true));
-	timing("tbl8 hit", prog_fd, find_addr(t24, &s, true, true));
-	timing("front, chunk hit", front_fd, chunk_addr(fdir, &s));
+	timing("tbl24 hit", find_addr(t24, &s, false, true));
+	timing("tbl8 hit", find_addr(t24, &s, true, true));
 	fe_dir24_del(dir, 0, 0);
-	timing("miss", prog_fd, find_addr(t24, &s, false, false));
+	timing("miss", find_addr(t24, &s, false, false));
 
 	printf("%s: %u lookups compared, %u differ\n",
 	       failures ? "FAIL" : "PASS", compared, failures);
-	fe_dxr_free(front);
 	fe_dir24_free(dir);
-	munmap(fdir, fdir_len);
-	munmap(fpool, fpool_len);
-	munmap(fdict, fdict_len);
 	munmap(t24, t24_len);
 	munmap(t8, t8_len);
 	fe_dir24_probe__destroy(skel);

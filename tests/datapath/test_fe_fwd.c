@@ -39,7 +39,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "lib/fe_dxr.h"
+#include "lib/fe_dir24.h"
 #include "lib/fe_lpm6.h"
 #include "lib/fe_policy.h"
 
@@ -524,59 +524,34 @@ static void fill_mirror(void)
 			    BPF_ANY);
 }
 
-/* A BPF array map of 1 KiB values, seen flat through mmap. */
-static uint32_t *map_flat(struct bpf_map *map)
-{
-	void *p = mmap(NULL, (size_t)bpf_map__max_entries(map) * 1024,
-		       PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 /*
- * The IPv4 routes as a DIR-24-8 table too, with its compressed front,
- * built through mmap as the module does. Used only while fe_d24_state_v1
- * says so. 198.18.0.0/16 becomes a chunk of runs in the front.
+ * The IPv4 routes as a DIR-24-8 table too, built through mmap as the
+ * module does. Used only while fe_d24_state_v1 says so.
  */
 static int build_dir24(void)
 {
-	static const struct {
-		uint32_t addr, value;
-	} routes[] = {
-		{ 0xc6121400, 77 }, /* 198.18.20.0/24 */
-		{ 0xc6120100, 79 }, /* 198.18.1.0/24 */
-		{ 0xc6121e00, 90 }, /* 198.18.30.0/24 */
-		{ 0xc6121f00, 90 }, /* 198.18.31.0/24 */
-		{ 0xc6122000, 91 }, /* 198.18.32.0/24 */
-		{ 0xc6120300, FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE },
-	};
-	uint32_t *t24 = map_flat(skel->maps.fe_d24_tbl24_v1);
-	uint32_t *t8 = map_flat(skel->maps.fe_d24_tbl8_v1);
-	uint32_t *fdir = map_flat(skel->maps.fe_dxr_dir_v1);
-	uint32_t *fpool = map_flat(skel->maps.fe_dxr_pool_v1);
-	uint32_t *fdict = map_flat(skel->maps.fe_dxr_dict_v1);
+	int fd24 = bpf_map__fd(skel->maps.fe_d24_tbl24_v1);
+	int fd8 = bpf_map__fd(skel->maps.fe_d24_tbl8_v1);
+	size_t len24 = (size_t)bpf_map__max_entries(skel->maps.fe_d24_tbl24_v1) * 1024;
+	uint32_t groups = bpf_map__max_entries(skel->maps.fe_d24_tbl8_v1);
+	uint32_t *t24, *t8;
 	struct fe_dir24 *d;
-	struct fe_dxr *x;
-	size_t i;
 
-	if (!t24 || !t8 || !fdir || !fpool || !fdict)
+	t24 = mmap(NULL, len24, PROT_READ | PROT_WRITE, MAP_SHARED, fd24, 0);
+	t8 = mmap(NULL, (size_t)groups * 1024, PROT_READ | PROT_WRITE,
+		  MAP_SHARED, fd8, 0);
+	if (t24 == MAP_FAILED || t8 == MAP_FAILED)
 		return -1;
-	d = fe_dir24_new(t24, t8,
-			 bpf_map__max_entries(skel->maps.fe_d24_tbl8_v1));
-	x = d ? fe_dxr_new(fdir, fpool,
-			   bpf_map__max_entries(skel->maps.fe_dxr_pool_v1), fdict,
-			   d)
-	      : NULL;
-	if (!x)
+	d = fe_dir24_new(t24, t8, groups);
+	if (!d || fe_dir24_add(d, 0xc6121400, 24, 77) || /* 198.18.20.0/24 */
+	    fe_dir24_add(d, 0xc6120100, 24, 79) ||        /* 198.18.1.0/24 */
+	    fe_dir24_add(d, 0xc6121e00, 24, 90) ||        /* 198.18.30.0/24 */
+	    fe_dir24_add(d, 0xc6121f00, 24, 90) ||        /* 198.18.31.0/24 */
+	    fe_dir24_add(d, 0xc6122000, 24, 91) ||        /* 198.18.32.0/24 */
+	    fe_dir24_add(d, 0xc6120300, 24,               /* 198.18.3.0/24 */
+			 FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
 		return -1;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if (fe_dir24_add(d, routes[i].addr, 24, routes[i].value) ||
-		    fe_dxr_sync(x, routes[i].addr, 24))
-			return -1;
-	if (!(fdir[0xc612] & FE_DXR_CHUNK))
-		return -1;
-	fe_dxr_free(x); /* the tables stay in the maps */
-	fe_dir24_free(d);
+	fe_dir24_free(d); /* the tables stay in the maps */
 	return 0;
 }
 
