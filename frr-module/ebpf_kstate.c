@@ -52,22 +52,26 @@ static struct {
 	(NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT |   \
 	 NUD_NOARP)
 
-static int map_fd(int which)
+/* The fast path's maps this file keeps. */
+enum kmap { KMAP_NEIGH, KMAP_LOCAL4, KMAP_IFINFO, KMAP_LOCALMASK };
+
+static int map_fd(enum kmap which)
 {
 	struct fe_fwd *skel = ebpf_fastpath_skel();
 
 	if (!skel)
 		return -1;
 	switch (which) {
-	case 0:
+	case KMAP_NEIGH:
 		return bpf_map__fd(skel->maps.fe_neigh_v1);
-	case 1:
+	case KMAP_LOCAL4:
 		return bpf_map__fd(skel->maps.fe_local4_v1);
-	case 3:
+	case KMAP_LOCALMASK:
 		return bpf_map__fd(skel->maps.fe_localmask_v1);
-	default:
-		return bpf_map__fd(skel->maps.fe_ifinfo_v2);
+	case KMAP_IFINFO:
+		break;
 	}
+	return bpf_map__fd(skel->maps.fe_ifinfo_v2);
 }
 
 /* One RTM_NEWNEIGH/RTM_DELNEIGH into the cache. */
@@ -77,7 +81,7 @@ static void neigh_msg(struct nlmsghdr *nh)
 	struct fe_neigh_key k = {};
 	struct fe_neigh_val v = {};
 	struct rtattr *rta;
-	int len, fd = map_fd(0);
+	int len, fd = map_fd(KMAP_NEIGH);
 	bool have_dst = false, have_mac = false;
 	size_t alen;
 
@@ -258,7 +262,7 @@ static void ifinfo_sync(void)
 	struct fe_ifinfo *want;
 	struct interface *ifp;
 	uint32_t *slots, n = FE_IFINFO_SLOTS;
-	int fd = map_fd(2);
+	int fd = map_fd(KMAP_IFINFO);
 
 	if (fd < 0 || !vrf)
 		return;
@@ -309,7 +313,7 @@ static bool local_wanted(const struct local_set *w, uint32_t addr_be)
 static void localmask_write(const struct fe_polmask *m)
 {
 	static struct fe_localmask lm;
-	int fd = map_fd(3);
+	int fd = map_fd(KMAP_LOCALMASK);
 	uint32_t zero = 0;
 
 	if (fd < 0)
@@ -336,7 +340,7 @@ static void local4_sync(void)
 	struct connected *c;
 	struct listnode *node;
 	uint8_t one = 1;
-	int fd = map_fd(1);
+	int fd = map_fd(KMAP_LOCAL4);
 
 	if (fd < 0 || !vrf)
 		return;
