@@ -472,7 +472,7 @@ static int add_policies(struct fe_fwd *f, int n)
 					&v, 0))
 			return -1;
 	}
-	return bpf_map_update_elem(bpf_map__fd(f->maps.fe_polmask_v1), &zero,
+	return bpf_map_update_elem(bpf_map__fd(f->maps.fe_polmask_v2), &zero,
 				   &m, 0);
 }
 
@@ -554,12 +554,12 @@ static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 	memcpy(ii.mac, e->in_mac, ETH_ALEN);
 	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_nhg_v1), &one, g, 0) ||
 	    cache_neigh(f, e->eg_ifindex, GW, 2) ||
-	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v2), &ifi, &ii, 0))
+	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v3), &ifi, &ii, 0))
 		return -1;
 	ii.ifindex = e->eg_ifindex;
 	ifi = ii.ifindex % FE_IFINFO_SLOTS;
 	memcpy(ii.mac, e->eg_mac, ETH_ALEN);
-	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v2), &ifi, &ii, 0) ||
+	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v3), &ifi, &ii, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_d24_state_v1), &zero,
 				&one, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_config_v2), &zero, &c, 0))

@@ -586,7 +586,7 @@ class Modes:
                        mac_bytes(rig.s0_mac) + b"\0\0")
         slots = 1024  # FE_IFINFO_SLOTS
         for dev, mac in ((rig.r0, rig.r0_mac), (rig.r1, rig.r1_mac)):
-            map_update(fe.map_fd("fe_ifinfo_v2"), struct.pack("=I", dev % slots),
+            map_update(fe.map_fd("fe_ifinfo_v3"), struct.pack("=I", dev % slots),
                        struct.pack("=I6sBxI", dev, mac_bytes(mac), 1, 1500))
         # the router's addresses and their prefilter (fe_localmask_v1:
         # ready, pad, a bit per first 16 address bits), as ebpf_kstate.c
@@ -608,7 +608,7 @@ class Modes:
             for v in range(top & ~((1 << max(0, 16 - ln)) - 1),
                            (top | ((1 << max(0, 16 - ln)) - 1)) + 1):
                 mask[v >> 3] |= 1 << (v & 7)
-        map_update(fe.map_fd("fe_polmask_v1"), struct.pack("=I", 0),
+        map_update(fe.map_fd("fe_polmask_v2"), struct.pack("=I", 0),
                    bytes(mask))
 
     def configure(self, mode):

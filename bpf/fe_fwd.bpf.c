@@ -85,14 +85,33 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } fe_policy6_v1 SEC(".maps");
 
-/* Key 0: IPv4, 1: IPv6 (bpf/fe_polmask.h). */
+/* Generation 1 of the policy tries (fe_config.policy_gen). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FE_POLICIES_MAX);
+	__type(key, struct fe_lpm4_key);
+	__type(value, struct fe_policy_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_pol4_g1_v1 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, FE_POLICIES_MAX);
+	__type(key, struct fe_lpm6_key);
+	__type(value, struct fe_policy_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} fe_pol6_g1_v1 SEC(".maps");
+
+/* Key FE_POLMASK_KEY(generation, IPv6) (bpf/fe_polmask.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 4);
 	__type(key, __u32);
 	__type(value, struct fe_polmask);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_polmask_v1 SEC(".maps");
+} fe_polmask_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -169,15 +188,114 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fe_ifinfo);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_ifinfo_v2 SEC(".maps");
+} fe_ifinfo_v3 SEC(".maps");
 
 /* The record of ifindex, or NULL (none, or another one in its slot). */
 static __always_inline struct fe_ifinfo *fe_ifinfo(__u32 ifindex)
 {
 	__u32 slot = ifindex & (FE_IFINFO_SLOTS - 1);
-	struct fe_ifinfo *ii = bpf_map_lookup_elem(&fe_ifinfo_v2, &slot);
+	struct fe_ifinfo *ii = bpf_map_lookup_elem(&fe_ifinfo_v3, &slot);
 
 	return ii && ii->ifindex == ifindex ? ii : NULL;
+}
+
+/*
+ * Is addr (network order) one of the router's own IPv4 addresses or a
+ * subnet's broadcast? The /16 prefilter spares most packets the hash
+ * lookup; until the module has written it, every packet looks.
+ */
+static __always_inline bool fe_local4(__u32 addr)
+{
+	struct fe_localmask *lm;
+	__u32 zero = 0;
+
+	lm = bpf_map_lookup_elem(&fe_localmask_v1, &zero);
+	if (lm && lm->ready && !fe_polmask_test(&lm->m, (const __u8 *)&addr))
+		return false;
+	return bpf_map_lookup_elem(&fe_local4_v1, &addr) != NULL;
+}
+
+static __always_inline bool fe_mac_eq(const __u8 *a, const __u8 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		(a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+}
+
+/* The 16-bit ones' complement sum of a 64-bit accumulator. */
+static __always_inline __u16 fe_csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/*
+ * Does the TCP/UDP checksum field hold only the pseudo-header sum, as a
+ * sender with checksum offload leaves it (CHECKSUM_PARTIAL, "finish me"
+ * in the skb, which native XDP on a veth never sees)? Then only the
+ * kernel can deliver the packet intact. A finished checksum that
+ * happens to equal that sum (1 in 65536) goes to the kernel as well,
+ * which costs it the fast path, never correctness.
+ */
+static __always_inline bool fe_csum_partial(struct xdp_md *ctx,
+					    const struct fe_pkt *p)
+{
+	__u32 off = p->l4_off + (p->l4_proto == IPPROTO_TCP ? 16 : 6);
+	__u16 field;
+	__u32 l4len;
+	__u64 sum;
+
+	if (!p->l4_off || bpf_xdp_load_bytes(ctx, off, &field, sizeof(field)))
+		return false;
+	if (p->v4) {
+		l4len = p->l3_len - sizeof(struct iphdr);
+		sum = (__u64)p->ip4->saddr + p->ip4->daddr;
+	} else if (p->ip6) {
+		const __u32 *s = p->ip6->saddr.in6_u.u6_addr32;
+		const __u32 *d = p->ip6->daddr.in6_u.u6_addr32;
+
+		l4len = p->l3_len - sizeof(struct ipv6hdr);
+		sum = (__u64)s[0] + s[1] + s[2] + s[3] + d[0] + d[1] + d[2] +
+		      d[3];
+	} else {
+		return false;
+	}
+	sum += bpf_htons((__u16)p->l4_proto) + bpf_htons((__u16)l4len);
+	return field == fe_csum_fold(sum);
+}
+
+/*
+ * What Linux would not forward whatever the route, checked before any
+ * lookup: a frame for another MAC (PACKET_OTHERHOST: the kernel's mark
+ * in TC, the ingress interface's MAC in XDP), a partial checksum native
+ * XDP cannot finish, a source that is the router's own. FE_OK or the
+ * reason to hand the packet to the kernel.
+ */
+static __always_inline int fe_ingress_check(void *ctx, struct fe_pkt *p,
+					    __u32 ifindex, __u32 l3if, bool xdp)
+{
+	if (xdp) {
+		struct fe_ifinfo *in = fe_ifinfo(ifindex);
+		struct fe_ifinfo *vin;
+
+		if (!in)
+			return FE_PASS_IF_UNKNOWN;
+		if (!fe_mac_eq(p->eth->h_dest, in->mac)) {
+			/* a VLAN interface may have a MAC of its own */
+			vin = p->tagged ? fe_ifinfo(l3if) : NULL;
+			if (!vin || !fe_mac_eq(p->eth->h_dest, vin->mac))
+				return FE_PASS_OTHERHOST;
+		}
+		if ((in->flags & FE_IF_CSUM_GUARD) && fe_csum_partial(ctx, p))
+			return FE_PASS_CSUM_PARTIAL;
+	} else if (p->otherhost) {
+		return FE_PASS_OTHERHOST;
+	}
+	if (p->v4 && fe_local4(p->ip4->saddr))
+		return FE_PASS_MARTIAN_SRC;
+	return FE_OK;
 }
 
 /* FE_ACT_FWD_NEIGH: TC only: the kernel's neighbour layer resolves L2
@@ -317,17 +435,21 @@ static __always_inline __u8 fe_nh_connected(const struct fe_pkt *p,
 	return p->ip6 && fe_addr_eq(gw, (const __u8 *)&p->ip6->daddr, 16);
 }
 
-/* The policy for this packet, counted; NULL if none applies. */
+/*
+ * The policy for this packet, counted; NULL if none applies. Generation
+ * gen of the tries and masks: the module fills the other one and then
+ * switches, so a packet sees one whole policy set.
+ */
 static __always_inline struct fe_policy_val *
-fe_policy_match(const struct fe_pkt *p, __u32 l3if, __u64 bytes)
+fe_policy_match(const struct fe_pkt *p, __u32 l3if, __u64 bytes, __u8 gen)
 {
 	struct fe_policy_val *pol;
 	struct fe_policy_stats *st;
 	struct fe_polmask *m;
-	__u32 fam = !p->v4;
+	__u32 mk = FE_POLMASK_KEY(gen & 1, !p->v4);
 
 	/* most packets start where no policy is: no trie walk for them */
-	m = bpf_map_lookup_elem(&fe_polmask_v1, &fam);
+	m = bpf_map_lookup_elem(&fe_polmask_v2, &mk);
 	if (m && !fe_polmask_test(m, p->v4 ? (__u8 *)&p->ip4->daddr
 					   : (__u8 *)&p->ip6->daddr))
 		return NULL;
@@ -335,12 +457,14 @@ fe_policy_match(const struct fe_pkt *p, __u32 l3if, __u64 bytes)
 		struct fe_lpm4_key k = { .prefixlen = 32 };
 
 		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
-		pol = bpf_map_lookup_elem(&fe_policy4_v1, &k);
+		pol = gen & 1 ? bpf_map_lookup_elem(&fe_pol4_g1_v1, &k)
+			      : bpf_map_lookup_elem(&fe_policy4_v1, &k);
 	} else {
 		struct fe_lpm6_key k = { .prefixlen = 128 };
 
 		__builtin_memcpy(k.addr, &p->ip6->daddr, 16);
-		pol = bpf_map_lookup_elem(&fe_policy6_v1, &k);
+		pol = gen & 1 ? bpf_map_lookup_elem(&fe_pol6_g1_v1, &k)
+			      : bpf_map_lookup_elem(&fe_policy6_v1, &k);
 	}
 	if (!pol)
 		return NULL;
@@ -664,15 +788,8 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 	__builtin_memcpy(&daddr, a->flow.dst, 4);
 	v = a->force_nhg;
 	if (!v) {
-		/* the router's own addresses and its subnets' broadcasts
-		 * (the prefilter spares most packets the hash lookup)
-		 */
-		struct fe_localmask *lm =
-			bpf_map_lookup_elem(&fe_localmask_v1, &zero);
-
-		if ((!lm || !lm->ready ||
-		     fe_polmask_test(&lm->m, (const __u8 *)&daddr)) &&
-		    bpf_map_lookup_elem(&fe_local4_v1, &daddr))
+		/* the router's own addresses and its subnets' broadcasts */
+		if (fe_local4(daddr))
 			return FE_DIRECT_FALLBACK;
 		if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
 				    bpf_ntohl(daddr), &v))
@@ -780,7 +897,7 @@ static __always_inline int fe_via_linklocal(const struct fe_pkt *p,
 	fib->family = AF_INET6;
 	fib->ifindex = ifindex;
 	__builtin_memcpy(fib->ipv6_dst, gw, 16);
-	if (p->l3_len > out->mtu)
+	if (p->mtu_len > out->mtu)
 		return BPF_FIB_LKUP_RET_FRAG_NEEDED;
 	n = bpf_map_lookup_elem(&fe_neigh_v1, &nk);
 	if (!n)
@@ -810,7 +927,7 @@ static __always_inline int fe_fib_via(void *ctx, const struct fe_pkt *p,
 	fib->l4_protocol = p->l4_proto;
 	fib->sport = p->sport;
 	fib->dport = p->dport;
-	fib->tot_len = p->l3_len;
+	fib->tot_len = p->mtu_len;
 	if (nh->type == FE_NH_IFINDEX) {
 		/* on-link destination: resolve the destination itself */
 		alen = p->v4 ? 4 : 16;
@@ -861,6 +978,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 	const struct fe_nexthop *via = NULL;
 	__u32 l3if = ifindex, zero = 0, nhg_id = 0, force_nhg = 0;
 	bool maybe_vlan = true; /* the egress may be a VLAN interface */
+	bool via_policy = false; /* via is a policy's path, not the kernel's */
 	int rc;
 
 	v->action = FE_ACT_PASS;
@@ -880,10 +998,15 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		}
 		l3if = *vif;
 	}
+	rc = fe_ingress_check(ctx, p, ifindex, l3if, xdp);
+	if (rc != FE_OK) {
+		v->reason = rc;
+		return;
+	}
 
 	cfg = bpf_map_lookup_elem(&fe_config_v2, &zero);
 	if (cfg && cfg->npolicies) {
-		pol = fe_policy_match(p, l3if, p->data_end - p->data);
+		pol = fe_policy_match(p, l3if, p->len, cfg->policy_gen);
 		if (pol && pol->action == FE_POL_DROP) {
 			v->action = FE_ACT_DROP;
 			v->reason = FE_DROP_POLICY;
@@ -908,6 +1031,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			ps->pin.ifindex = 0; /* wherever the gateway is on-link */
 			__builtin_memcpy(ps->pin.addr, pol->nh, 16);
 			via = &ps->pin;
+			via_policy = true;
 		}
 	}
 
@@ -926,7 +1050,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			__builtin_memcpy(d->flow.src, &p->ip4->saddr, 4);
 			__builtin_memcpy(d->flow.dst, &p->ip4->daddr, 4);
 			d->l3if = l3if;
-			d->l3_len = p->l3_len;
+			d->l3_len = p->mtu_len;
 			d->seed = cfg->seed;
 			d->algo = cfg->ecmp_algo;
 			d->fields = cfg->hash_l4 ? FE_HASH_L3L4 : FE_HASH_L3;
@@ -964,13 +1088,14 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			v->reason = FE_PASS_NO_PATH;
 			return;
 		}
+		via_policy = true;
 	}
 
 	fib.ifindex = l3if;
 	fib.l4_protocol = p->l4_proto;
 	fib.sport = p->sport;
 	fib.dport = p->dport;
-	fib.tot_len = p->l3_len;
+	fib.tot_len = p->mtu_len;
 	if (p->v4) {
 		fib.family = AF_INET;
 		fib.tos = p->ip4->tos;
@@ -1059,6 +1184,7 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		if (g && (kernel_excluded ||
 			  (cfg->ecmp_algo != FE_ECMP_KERNEL && g->count > 1)))
 			via = fe_choose(p, cfg, nhg_id, exclude);
+		via_policy = via && kernel_excluded;
 		if (kernel_excluded && !via) {
 			v->reason = FE_PASS_NO_PATH;
 			return;
@@ -1089,11 +1215,11 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 			 * detection's mitigations) must not become the
 			 * kernel's path, which it overrides: XDP drops while
 			 * the neighbour resolves, TC lets the kernel's
-			 * neighbour layer resolve it (below).
+			 * neighbour layer resolve it (below). A path only
+			 * the ECMP algorithm chose goes to the kernel, as
+			 * any unresolved one.
 			 */
-			if (xdp && pol && (pol->action == FE_POL_NHG ||
-					   pol->action == FE_POL_PIN ||
-					   pol->action == FE_POL_EXCLUDE)) {
+			if (xdp && via_policy) {
 				v->action = FE_ACT_DROP;
 				v->reason = FE_DROP_POLICY;
 				return;
@@ -1105,7 +1231,11 @@ static __always_inline void fe_forward(void *ctx, struct fe_pkt *p,
 		v->reason = FE_DROP_BLACKHOLE;
 		return;
 	}
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && !xdp && !p->tagged &&
+	/* Only for a policy's path: otherwise the kernel resolves, and
+	 * answers with ICMP unreachable when nobody does, as Linux does.
+	 */
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH && !xdp && via_policy &&
+	    !p->tagged &&
 	    fib.ifindex != l3if &&
 	    !bpf_map_lookup_elem(&fe_vlanout_v1, &fib.ifindex)) {
 		/* the lookup left the egress and the gateway in fib */
@@ -1240,6 +1370,7 @@ int fe_xdp(struct xdp_md *ctx)
 	struct fe_verdict v = {};
 	__u32 ifindex = ctx->ingress_ifindex;
 
+	p.len = p.data_end - p.data;
 	fe_forward(ctx, &p, ifindex, true, &v);
 	if (v.action == FE_ACT_FWD) {
 		/* Make or take back room for the tag, then rewrite. */
@@ -1266,22 +1397,46 @@ int fe_xdp(struct xdp_md *ctx)
 	}
 }
 
+/* Headers the parser reads: Ethernet, a tag, IPv6, the ports. */
+#define FE_TC_HEADERS 64
+#ifndef PACKET_OTHERHOST
+#define PACKET_OTHERHOST 3
+#endif
+
 SEC("tc")
 int fe_tc(struct __sk_buff *skb)
 {
-	struct fe_pkt p = {
-		.data = (void *)(long)skb->data,
-		.data_end = (void *)(long)skb->data_end,
-	};
+	struct fe_pkt p = {};
 	struct fe_verdict v = {};
 	__u32 ifindex = skb->ingress_ifindex;
 
+	/* A GRO packet may keep only part of its headers linear. */
+	if (skb->data_end - skb->data < FE_TC_HEADERS &&
+	    skb->len > skb->data_end - skb->data)
+		bpf_skb_pull_data(skb, skb->len < FE_TC_HEADERS ? skb->len
+								: FE_TC_HEADERS);
+	p.data = (void *)(long)skb->data;
+	p.data_end = (void *)(long)skb->data_end;
+	p.len = skb->len;
+	p.gso = skb->gso_segs > 1 || skb->gso_size;
+	p.otherhost = skb->pkt_type == PACKET_OTHERHOST;
 	/* With VLAN offload the tag is in the skb, not in the frame. */
 	if (skb->vlan_present) {
 		p.tagged = p.tag_meta = true;
 		p.vid = skb->vlan_tci & 0x0fff;
 	}
 	fe_forward(skb, &p, ifindex, false, &v);
+	/* A GSO packet leaves in segments: each must fit the egress MTU,
+	 * as the kernel's forwarding checks (skb_gso_validate_network_len).
+	 */
+	if (p.gso && (v.action == FE_ACT_FWD || v.action == FE_ACT_FWD_NEIGH)) {
+		__u32 mtu_len = 0;
+
+		if (bpf_check_mtu(skb, v.oif, &mtu_len, 0, BPF_MTU_CHK_SEGS)) {
+			v.action = FE_ACT_PASS;
+			v.reason = FE_PASS_MTU;
+		}
+	}
 	if (v.action == FE_ACT_FWD) {
 		/* Tags travel as skb metadata on the way out. */
 		if ((p.tagged && bpf_skb_vlan_pop(skb)) ||

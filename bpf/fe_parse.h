@@ -29,7 +29,11 @@ struct fe_vlan_hdr {
 
 struct fe_pkt {
 	void *data;
-	void *data_end;
+	void *data_end;        /* end of what the program can read */
+	__u32 len;             /* the whole frame: a TC GSO/GRO packet is
+				* longer than its linear part */
+	bool gso;              /* TC: a GSO/GRO super-packet (MTU checks
+				* are per segment: fe_tc) */
 	struct ethhdr *eth;
 	bool tagged;           /* one 802.1Q tag in the frame */
 	bool tag_meta;         /* TC: the tag is in skb metadata (offload) */
@@ -40,8 +44,13 @@ struct fe_pkt {
 				* (the verifier cannot tell that a packet
 				* pointer kept on the stack is not NULL) */
 	__u16 l3_len;          /* IP length from the header */
+	__u16 mtu_len;         /* length to check against an MTU: l3_len,
+				* 0 (no check here) for GSO */
 	__u8 l4_proto;
 	__be16 sport, dport;   /* 0 unless TCP/UDP and not a fragment */
+	__u16 l4_off;          /* TCP/UDP header from data, 0 if none */
+	bool otherhost;        /* TC: the kernel marked the frame
+				* PACKET_OTHERHOST (not our MAC) */
 };
 
 /* RFC 1071 checksum of the 20-byte IPv4 header: 0 when it is valid. */
@@ -68,12 +77,32 @@ static __always_inline void fe_parse_ports(struct fe_pkt *p, void *l4)
 		return;
 	p->sport = ports[0];
 	p->dport = ports[1];
+	p->l4_off = l4 - p->data;
+}
+
+/*
+ * The IP length against the frame (p->len, which for a TC GSO packet
+ * is beyond the linear part): longer is malformed; shorter is Ethernet
+ * padding, which Linux trims before forwarding: let it.
+ */
+static __always_inline int fe_check_len(struct fe_pkt *p, void *l3,
+					__u32 hdr)
+{
+	__u32 l3_off = l3 - p->data;
+
+	if (p->l3_len < hdr || l3_off + p->l3_len > p->len)
+		return p->gso ? FE_PASS_GSO : FE_PASS_MALFORMED;
+	if (l3_off + p->l3_len < p->len)
+		return FE_PASS_PADDED;
+	p->mtu_len = p->gso ? 0 : p->l3_len;
+	return FE_OK;
 }
 
 static __always_inline int fe_parse_ip4(struct fe_pkt *p, void *l3)
 {
 	struct iphdr *ip = l3;
 	__u16 frag;
+	int rc;
 
 	if ((void *)(ip + 1) > p->data_end)
 		return FE_PASS_MALFORMED;
@@ -82,23 +111,25 @@ static __always_inline int fe_parse_ip4(struct fe_pkt *p, void *l3)
 	if (ip->ihl != 5)
 		return FE_PASS_IP_OPTIONS;
 	p->l3_len = bpf_ntohs(ip->tot_len);
-	if (p->l3_len < sizeof(*ip) || l3 + p->l3_len > p->data_end)
-		return FE_PASS_MALFORMED;
-	/* Linux trims Ethernet padding before forwarding: let it. */
-	if (l3 + p->l3_len < p->data_end)
-		return FE_PASS_PADDED;
+	rc = fe_check_len(p, l3, sizeof(*ip));
+	if (rc != FE_OK)
+		return rc;
 	if (fe_ip4_csum(ip) != 0)
 		return FE_PASS_MALFORMED;
-	/* Multicast, limited broadcast, zeronet and loopback sources or
-	 * destinations are the kernel's business (martians included).
+	/* Multicast, limited broadcast, zeronet and loopback destinations
+	 * are the kernel's business; so are the sources Linux calls
+	 * martian (the router's own addresses: fe_forward).
 	 */
 	if ((ip->daddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
 	    ip->daddr == 0xffffffff ||
-	    (ip->saddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
-	    (ip->saddr & bpf_htonl(0xff000000)) == 0 ||
-	    (ip->saddr & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000) ||
+	    (ip->daddr & bpf_htonl(0xff000000)) == 0 ||
 	    (ip->daddr & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000))
 		return FE_PASS_ADDR_SCOPE;
+	if (bpf_ntohl(ip->saddr) >= 0xe0000000 || /* multicast, class E,
+						  * limited broadcast */
+	    (ip->saddr & bpf_htonl(0xff000000)) == 0 ||
+	    (ip->saddr & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000))
+		return FE_PASS_MARTIAN_SRC;
 	if (ip->ttl <= 1)
 		return FE_PASS_TTL;
 
@@ -133,31 +164,35 @@ static __always_inline int fe_parse_ip6(struct fe_pkt *p, void *l3)
 {
 	struct ipv6hdr *ip6 = l3;
 	__u8 d0, s0, d1;
+	int rc;
 
 	if ((void *)(ip6 + 1) > p->data_end)
 		return FE_PASS_MALFORMED;
 	if (ip6->version != 6)
 		return FE_PASS_MALFORMED;
 	p->l3_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
-	if (l3 + p->l3_len > p->data_end)
-		return FE_PASS_MALFORMED;
-	if (l3 + p->l3_len < p->data_end)
-		return FE_PASS_PADDED;
+	/* payload length 0: a jumbogram (or BIG TCP): the kernel's */
+	if (!ip6->payload_len)
+		return p->gso ? FE_PASS_GSO : FE_PASS_MALFORMED;
+	rc = fe_check_len(p, l3, sizeof(*ip6));
+	if (rc != FE_OK)
+		return rc;
 	d0 = ip6->daddr.in6_u.u6_addr8[0];
 	d1 = ip6->daddr.in6_u.u6_addr8[1];
 	s0 = ip6->saddr.in6_u.u6_addr8[0];
-	/* multicast; link-local destination or source; unspecified and
-	 * loopback sources: never forwarded as plain unicast.
+	/* multicast or link-local destinations; multicast, link-local,
+	 * unspecified and loopback sources: never forwarded as unicast.
 	 */
-	if (d0 == 0xff || s0 == 0xff ||
-	    (d0 == 0xfe && (d1 & 0xc0) == 0x80) ||
+	if (d0 == 0xff || (d0 == 0xfe && (d1 & 0xc0) == 0x80))
+		return FE_PASS_ADDR_SCOPE;
+	if (s0 == 0xff ||
 	    (s0 == 0xfe && (ip6->saddr.in6_u.u6_addr8[1] & 0xc0) == 0x80) ||
 	    (ip6->saddr.in6_u.u6_addr32[0] == 0 &&
 	     ip6->saddr.in6_u.u6_addr32[1] == 0 &&
 	     ip6->saddr.in6_u.u6_addr32[2] == 0 &&
 	     (ip6->saddr.in6_u.u6_addr32[3] == 0 ||
 	      ip6->saddr.in6_u.u6_addr32[3] == bpf_htonl(1))))
-		return FE_PASS_ADDR_SCOPE;
+		return FE_PASS_MARTIAN_SRC;
 	if (fe_ip6_ext(ip6->nexthdr))
 		return FE_PASS_IPV6_EXT;
 	if (ip6->hop_limit <= 1)

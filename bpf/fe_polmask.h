@@ -15,9 +15,11 @@
 #include <linux/types.h>
 
 /* Map name (at most 15 characters), versioned as in frr_ebpf_abi.h:
- * an array of two masks, key 0 IPv4, key 1 IPv6.
+ * an array of four masks, one per policy generation and family, key
+ * FE_POLMASK_KEY(gen, v6). (v1 had two, without generations.)
  */
-#define FE_MAP_POLMASK "fe_polmask_v1"
+#define FE_MAP_POLMASK "fe_polmask_v2"
+#define FE_POLMASK_KEY(gen, v6) ((__u32)(gen) * 2 + ((v6) ? 1 : 0))
 #define FE_POLMASK_WORDS (65536 / 64)
 
 struct fe_polmask {

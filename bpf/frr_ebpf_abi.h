@@ -151,8 +151,15 @@ struct fe_vlan_out {
 /* ------------------------------------------------------------------ */
 
 #define FE_MAP_CONFIG "fe_config_v2"
-#define FE_MAP_POLICY4 "fe_policy4_v1"
+/*
+ * Two generations of policy tries: the module writes the one the
+ * datapath does not read, then switches fe_config.policy_gen, so that a
+ * packet sees the old policy set or the new one, never none or a mix.
+ */
+#define FE_MAP_POLICY4 "fe_policy4_v1"   /* generation 0 */
 #define FE_MAP_POLICY6 "fe_policy6_v1"
+#define FE_MAP_POLICY4_G1 "fe_pol4_g1_v1" /* generation 1 */
+#define FE_MAP_POLICY6_G1 "fe_pol6_g1_v1"
 #define FE_MAP_POLSTATS "fe_polstats_v1"
 #define FE_POLICIES_MAX 1024
 
@@ -167,11 +174,13 @@ enum fe_ecmp_algo {
 struct fe_config {
 	__u8 ecmp_algo;   /* enum fe_ecmp_algo */
 	__u8 hash_l4;     /* 1: hash addresses, protocol and ports */
-	__u16 npolicies;  /* installed policies; 0 skips the policy lookup */
+	__u16 npolicies;  /* policies in generation policy_gen; 0 skips the
+			   * policy lookup */
 	__u32 seed;
 	__u8 direct4;     /* 1: IPv4 routed by the DIR-24-8 table and the
 			   * neighbour cache, bpf_fib_lookup as fallback */
-	__u8 pad[3];
+	__u8 policy_gen;  /* policy tries and masks in use: 0 or 1 */
+	__u8 pad[2];
 };
 
 /*
@@ -185,7 +194,7 @@ struct fe_config {
  * packets are not for the router and skip its hash lookup.
  */
 #define FE_MAP_LOCALMASK "fe_localmask_v1"
-#define FE_MAP_IFINFO "fe_ifinfo_v2"
+#define FE_MAP_IFINFO "fe_ifinfo_v3"
 #define FE_NEIGH_MAX 65536
 #define FE_LOCAL_MAX 4096
 
@@ -205,10 +214,16 @@ struct fe_neigh_val {
  * Interface records live in an array (an inlined lookup, no hashing: two
  * a packet on the direct path), slot ifindex % FE_IFINFO_SLOTS; the
  * record names its interface, and a packet whose interface is not the
- * one in its slot (two interfaces on one slot) takes the FIB path. (v1
- * was a hash by ifindex.)
+ * one in its slot (two interfaces on one slot) takes the FIB path, and
+ * in XDP goes to the kernel (its MAC is not known). (v1 was a hash by
+ * ifindex; v2 had no flags.)
  */
 #define FE_IFINFO_SLOTS 1024
+
+/* fe_ifinfo.flags */
+#define FE_IF_CSUM_GUARD 0x01 /* native XDP on a veth: its senders may hand
+			       * over TCP/UDP with a partial checksum, which
+			       * only the kernel can finish (see fe_xdp) */
 
 struct fe_ifinfo {
 	__u32 ifindex;  /* the interface in this slot, 0 for none */
@@ -217,6 +232,8 @@ struct fe_ifinfo {
 	__u8 vlan;      /* 1: maybe an 802.1Q interface (see fe_vlanout);
 			 * 0: surely not, the fast path need not look */
 	__u32 mtu;
+	__u8 flags;     /* FE_IF_* */
+	__u8 pad[3];
 };
 
 enum fe_policy_action {
@@ -258,8 +275,8 @@ enum fe_pass_reason {
 	FE_PASS_MALFORMED,      /* truncated, bad version/length/checksum */
 	FE_PASS_PADDED,         /* frame longer than the IP packet */
 	FE_PASS_L2_MULTICAST,   /* Ethernet broadcast or multicast */
-	FE_PASS_ADDR_SCOPE,     /* multicast, broadcast, link-local, loopback,
-				 * unspecified addresses (martians included) */
+	FE_PASS_ADDR_SCOPE,     /* destination multicast, broadcast,
+				 * link-local, loopback, zero */
 	FE_PASS_TTL,            /* TTL / hop limit <= 1: ICMP time exceeded */
 	FE_PASS_IP_OPTIONS,     /* IPv4 options */
 	FE_PASS_IPV6_EXT,       /* IPv6 extension headers */
@@ -273,6 +290,18 @@ enum fe_pass_reason {
 	FE_PASS_OTHER,          /* any other fib lookup result */
 	FE_PASS_POLICY,         /* a policy said: kernel */
 	FE_PASS_NO_PATH,        /* policy or ECMP left no usable path */
+	FE_PASS_OTHERHOST,      /* unicast to another MAC than the ingress
+				 * interface's: Linux drops it */
+	FE_PASS_MARTIAN_SRC,    /* IPv4/IPv6 source Linux never forwards
+				 * from: multicast, broadcast, zero,
+				 * loopback, link-local, the router's own */
+	FE_PASS_CSUM_PARTIAL,   /* TCP/UDP with a partial checksum (a local
+				 * sender's offload) on a native XDP veth:
+				 * only the kernel holds what finishes it */
+	FE_PASS_GSO,            /* TC: a GSO/GRO packet the fast path does
+				 * not take (headers not linear, no length) */
+	FE_PASS_IF_UNKNOWN,     /* XDP: ingress interface not (yet) in
+				 * fe_ifinfo, its MAC unknown */
 	FE_PASS_MAX,
 };
 

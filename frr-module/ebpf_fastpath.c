@@ -32,7 +32,9 @@
 #include "ebpf_fastpath.h"
 #include "ebpf_mirror.h"
 #include "ebpf_policy.h"
+#include "ebpf_xdpfeat.h"
 #include "fe_fwd.skel.h"
+#include "lib/fe_reasons.h"
 
 extern struct zebra_privs_t zserv_privs;
 
@@ -46,6 +48,8 @@ struct fp_if {
 	enum ebpf_fp_mode mode;
 	int link_fd;
 	bool adopted;
+	bool tx_ok; /* in fe_txports: XDP redirects to it are delivered */
+	int tx_feat; /* ebpf_xdp_can_receive_redirects(): 1, 0, -1 */
 };
 
 struct fp_deferred {
@@ -61,6 +65,11 @@ static struct {
 	struct fp_deferred deferred[FE_IFSTATS_MAX];
 	int ndeferred;
 	bool config_read;
+	/* being attached: its mode counts for the interface records
+	 * (checksum guard) before the link exists
+	 */
+	uint32_t attaching;
+	enum ebpf_fp_mode attaching_mode;
 } fp;
 
 static struct thread *vlan_thread;
@@ -118,6 +127,8 @@ enum ebpf_fp_mode ebpf_fastpath_mode(uint32_t ifindex)
 {
 	struct fp_if *f = fp_find(ifindex);
 
+	if (fp.attaching && fp.attaching == ifindex)
+		return fp.attaching_mode;
 	if (f)
 		return f->mode;
 	for (int i = 0; i < fp.ndeferred; i++)
@@ -314,12 +325,19 @@ static void fp_sync_vlans(void)
 	}
 }
 
+static void fp_sync_txports(void);
+
 static void fp_vlan_tick(struct thread *t)
 {
 	const char *why;
 	bool before = ebpf_kstate_direct_ok(&why);
 
 	fp_sync_vlans();
+	if (fp.skel) {
+		frr_with_privs (&zserv_privs) {
+			fp_sync_txports();
+		}
+	}
 	ebpf_kstate_sync();
 	if (ebpf_kstate_direct_ok(&why) != before)
 		ebpf_policy_sync();
@@ -377,21 +395,67 @@ static const char *attach_error(int err, enum ebpf_fp_mode mode)
 	return strerror(err);
 }
 
-/* Per-interface counters and XDP egress membership. */
-static void fp_maps_add(uint32_t ifindex, enum ebpf_fp_mode mode)
+bool ebpf_fastpath_csum_guard(uint32_t ifindex)
+{
+	struct interface *ifp = if_lookup_by_index(ifindex, VRF_DEFAULT);
+
+	/* veth: the sender's skb state (CHECKSUM_PARTIAL) is lost to native
+	 * XDP; xdp-generic and tc keep the skb, physical NICs receive
+	 * finished checksums from the wire
+	 */
+	return ebpf_fastpath_mode(ifindex) == EBPF_FP_XDP && ifp &&
+	       ifp->info && IS_ZEBRA_IF_VETH(ifp);
+}
+
+/*
+ * XDP egress ports (fe_txports): the interfaces in an XDP mode that can
+ * take redirects. With a native XDP ingress a redirect goes through the
+ * egress's ndo_xdp_xmit, which a veth whose peer has no NAPI (no XDP
+ * program, GRO off: a host's default) refuses after the fact: such an
+ * egress stays out, and its packets go to the kernel
+ * (egressWithoutFastPath). Runs on every attach, detach and tick: the
+ * peer may change.
+ */
+static void fp_sync_txports(void)
+{
+	int tx = fp.skel ? bpf_map__fd(fp.skel->maps.fe_txports_v1) : -1;
+	bool native = false;
+
+	if (tx < 0)
+		return;
+	for (int i = 0; i < fp.n; i++)
+		native |= fp.ifs[i].mode == EBPF_FP_XDP;
+	for (int i = 0; i < fp.n; i++) {
+		struct fp_if *f = &fp.ifs[i];
+		bool ok;
+
+		f->tx_feat = mode_is_xdp(f->mode)
+				     ? ebpf_xdp_can_receive_redirects(f->ifindex)
+				     : 0;
+		ok = mode_is_xdp(f->mode) && (f->tx_feat != 0 || !native);
+		if (ok)
+			bpf_map_update_elem(tx, &f->ifindex, &f->ifindex,
+					    BPF_ANY);
+		else
+			bpf_map_delete_elem(tx, &f->ifindex);
+		if (mode_is_xdp(f->mode) && ok != f->tx_ok)
+			zlog_notice("ebpf: ifindex %u %s XDP redirects%s",
+				    f->ifindex, ok ? "takes" : "cannot take",
+				    ok ? "" : " (a veth whose peer has no XDP program and GRO off?): packets out of it go through the kernel");
+		f->tx_ok = ok;
+	}
+}
+
+/* Per-interface counters. */
+static void fp_maps_add(uint32_t ifindex)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct fe_if_stats *zero = XCALLOC(MTYPE_TMP, sizeof(*zero) * ncpu);
-	int tx = bpf_map__fd(fp.skel->maps.fe_txports_v1);
 
 	/* NOEXIST: an adopted interface keeps its counters. */
 	bpf_map_update_elem(bpf_map__fd(fp.skel->maps.fe_ifstats_v1), &ifindex,
 			    zero, BPF_NOEXIST);
 	XFREE(MTYPE_TMP, zero);
-	if (mode_is_xdp(mode))
-		bpf_map_update_elem(tx, &ifindex, &ifindex, BPF_ANY);
-	else
-		bpf_map_delete_elem(tx, &ifindex);
 }
 
 static void fp_maps_del(uint32_t ifindex)
@@ -455,6 +519,12 @@ int ebpf_fastpath_attach(const char *ifname, uint32_t ifindex,
 	if (ret)
 		return ret;
 
+	/* The interface records first (checksum guard): the program must
+	 * not see a packet on this interface before they say how.
+	 */
+	fp.attaching = ifindex;
+	fp.attaching_mode = mode;
+	ebpf_kstate_sync();
 	link_pin(path, sizeof(path), ifindex, mode);
 	frr_with_privs (&zserv_privs) {
 		/* A link a previous zebra pinned: keep it, swap the program
@@ -481,12 +551,14 @@ int ebpf_fastpath_attach(const char *ifname, uint32_t ifindex,
 			}
 		}
 		if (!ret) {
-			fp_maps_add(ifindex, mode);
+			fp_maps_add(ifindex);
 			unpin_other_modes(ifindex, mode);
 			fp_sync_vlans();
 		}
 	}
+	fp.attaching = 0;
 	if (ret) {
+		ebpf_kstate_sync();
 		snprintf(err, errlen, "cannot attach the fast path to %s (%s): %s",
 			 ifname, ebpf_fp_mode_str(mode), attach_error(-ret, mode));
 		return ret;
@@ -496,6 +568,10 @@ int ebpf_fastpath_attach(const char *ifname, uint32_t ifindex,
 	f->mode = mode;
 	f->link_fd = fd;
 	f->adopted = adopted;
+	f->tx_ok = false;
+	frr_with_privs (&zserv_privs) {
+		fp_sync_txports();
+	}
 	zlog_notice("ebpf: fast path %s on %s (ifindex %u)%s",
 		    ebpf_fp_mode_str(mode), ifname, ifindex,
 		    adopted ? ", adopted from the previous zebra" : "");
@@ -519,6 +595,10 @@ int ebpf_fastpath_detach(uint32_t ifindex, char *err, size_t errlen)
 	}
 	zlog_notice("ebpf: fast path removed from ifindex %u", ifindex);
 	fp_forget(f);
+	frr_with_privs (&zserv_privs) {
+		fp_sync_txports();
+	}
+	ebpf_kstate_sync();
 	return 0;
 }
 
@@ -592,6 +672,8 @@ int ebpf_fastpath_list(struct ebpf_fp_if *out, int max)
 		o->ifindex = fp.ifs[i].ifindex;
 		o->mode = fp.ifs[i].mode;
 		o->adopted = fp.ifs[i].adopted;
+		o->xdp_redirect_target = fp.ifs[i].tx_ok;
+		o->csum_guard = ebpf_fastpath_csum_guard(o->ifindex);
 		o->link_id = link_id(fp.ifs[i].link_fd, &o->prog_id);
 		if (!pc ||
 		    bpf_map_lookup_elem(bpf_map__fd(fp.skel->maps.fe_ifstats_v1),
@@ -628,42 +710,18 @@ int ebpf_fastpath_clear_counters(void)
 	return 0;
 }
 
-static const char *const pass_json[FE_PASS_MAX] = {
-	[FE_PASS_NOT_IP] = "notIp",
-	[FE_PASS_VLAN] = "vlan",
-	[FE_PASS_MALFORMED] = "malformed",
-	[FE_PASS_PADDED] = "padded",
-	[FE_PASS_L2_MULTICAST] = "l2Multicast",
-	[FE_PASS_ADDR_SCOPE] = "addressScope",
-	[FE_PASS_TTL] = "ttl",
-	[FE_PASS_IP_OPTIONS] = "ipOptions",
-	[FE_PASS_IPV6_EXT] = "ipv6ExtensionHeaders",
-	[FE_PASS_NOT_FORWARDED] = "localOrNoRoute",
-	[FE_PASS_NO_ROUTE] = "unreachable",
-	[FE_PASS_NO_NEIGH] = "noNeighbour",
-	[FE_PASS_MTU] = "mtu",
-	[FE_PASS_HAIRPIN] = "hairpin",
-	[FE_PASS_EGRESS_SLOW] = "egressWithoutFastPath",
-	[FE_PASS_FWD_DISABLED] = "forwardingDisabled",
-	[FE_PASS_OTHER] = "other",
-};
-
 const char *ebpf_pass_reason_json(int reason)
 {
-	return reason >= 0 && reason < FE_PASS_MAX && pass_json[reason]
-		       ? pass_json[reason]
-		       : "unknown";
+	const char *name = fe_pass_reason_name(reason);
+
+	return name ? name : "unknown";
 }
 
 const char *ebpf_drop_reason_json(int reason)
 {
-	switch (reason) {
-	case FE_DROP_BLACKHOLE:
-		return "blackhole";
-	case FE_DROP_INTERNAL:
-		return "internal";
-	}
-	return "unknown";
+	const char *name = fe_drop_reason_name(reason);
+
+	return name ? name : "unknown";
 }
 
 void ebpf_fastpath_close(void)

@@ -32,6 +32,12 @@ int ebpf_fastpath_detach(uint32_t ifindex, char *err, size_t errlen);
 enum ebpf_fp_mode ebpf_fastpath_mode(uint32_t ifindex);
 
 /*
+ * Must packets arriving on ifindex be checked for partial TCP/UDP
+ * checksums (native XDP on a veth: FE_IF_CSUM_GUARD)?
+ */
+bool ebpf_fastpath_csum_guard(uint32_t ifindex);
+
+/*
  * Until zebra has read its configuration file the maps are not open (the
  * pin path may come later in the file): attachments wait, and are applied
  * in file order once it has been read.
@@ -56,6 +62,8 @@ struct ebpf_fp_if {
 	uint32_t link_id;
 	uint32_t prog_id;
 	bool adopted;          /* link inherited from a previous zebra */
+	bool xdp_redirect_target; /* XDP modes: in fe_txports */
+	bool csum_guard;       /* partial checksums go to the kernel */
 	struct fe_if_stats stats; /* summed over CPUs */
 };
 

@@ -126,6 +126,14 @@ DEFUN (show_ebpf_interfaces,
 				f->prog_id, (uint64_t)f->stats.rx_packets,
 				(uint64_t)f->stats.fwd_packets,
 				f->adopted ? "  (adopted)" : "");
+			if (f->csum_guard)
+				vty_out(vty,
+					"  checksum guard: TCP/UDP with a partial checksum (a local sender's offload) goes to the kernel, which finishes it\n");
+			if ((f->mode == EBPF_FP_XDP ||
+			     f->mode == EBPF_FP_XDP_GENERIC) &&
+			    !f->xdp_redirect_target)
+				vty_out(vty,
+					"  not an XDP redirect target (the peer of a veth needs an XDP program or GRO on): packets out of it go through the kernel\n");
 			continue;
 		}
 		ji = json_object_new_object();
@@ -136,6 +144,10 @@ DEFUN (show_ebpf_interfaces,
 		json_object_int_add(ji, "programId", f->prog_id);
 		json_object_boolean_add(ji, "attached", f->link_id != 0);
 		json_object_boolean_add(ji, "adopted", f->adopted);
+		if (f->mode == EBPF_FP_XDP || f->mode == EBPF_FP_XDP_GENERIC)
+			json_object_boolean_add(ji, "xdpRedirectTarget",
+						f->xdp_redirect_target);
+		json_object_boolean_add(ji, "checksumGuard", f->csum_guard);
 		json_object_array_add(ja, ji);
 	}
 	if (uj)

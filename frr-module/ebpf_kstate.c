@@ -71,7 +71,7 @@ static int map_fd(enum kmap which)
 	case KMAP_IFINFO:
 		break;
 	}
-	return bpf_map__fd(skel->maps.fe_ifinfo_v2);
+	return bpf_map__fd(skel->maps.fe_ifinfo_v3);
 }
 
 /* One RTM_NEWNEIGH/RTM_DELNEIGH into the cache. */
@@ -240,6 +240,8 @@ static void ifinfo_fill(struct interface *ifp, struct fe_ifinfo *ii)
 	if (ifp->hw_addr_len == ETH_ALEN)
 		memcpy(ii->mac, ifp->hw_addr, ETH_ALEN);
 	ii->mtu = ifp->mtu;
+	if (ebpf_fastpath_csum_guard(ifp->ifindex))
+		ii->flags |= FE_IF_CSUM_GUARD;
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding",
 		 ifp->name);
 	f = fopen(path, "r");

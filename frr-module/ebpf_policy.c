@@ -3,8 +3,9 @@
  * Policy overrides and ECMP settings into the fast path's maps.
  *
  * The configured set is the truth; the maps are rewritten from it after
- * every change (policies are few), so a half-applied change can never
- * stay in the datapath.
+ * every change (policies are few), into the policy generation the
+ * datapath does not read, then switched to (ebpf_polgen.h): a
+ * half-applied change is never seen.
  */
 #include "lib/zebra.h"
 
@@ -19,7 +20,7 @@
 #include "ebpf_debug.h"
 #include "ebpf_errors.h"
 #include "ebpf_fastpath.h"
-#include "ebpf_maputil.h"
+#include "ebpf_polgen.h"
 #include "ebpf_kstate.h"
 #include "ebpf_policy.h"
 #include "fe_fwd.skel.h"
@@ -290,36 +291,40 @@ void ebpf_policy_sync(void)
 	struct fe_fwd *skel = ebpf_fastpath_skel();
 	struct fe_config cfg = {};
 	struct fe_polmask *mask; /* [0] IPv4, [1] IPv6 */
-	uint32_t zero = 0;
+	struct ebpf_polgen_maps maps;
+	const char *why;
 	size_t i, n;
-	int fd4, fd6;
+	int fd4, fd6, gen, ret;
 
 	if (!policies)
 		return;
 	internal_states(skel != NULL);
 	if (!skel)
 		return;
-	fd4 = bpf_map__fd(skel->maps.fe_policy4_v1);
-	fd6 = bpf_map__fd(skel->maps.fe_policy6_v1);
+	if (ebpf_polgen_maps_of(skel->obj, &maps)) {
+		flog_err(EC_EBPF_CONFIG,
+			 "ebpf: policies not updated: the fast path has no policy maps");
+		return;
+	}
 
 	/*
-	 * Stop the datapath from looking first, then rewrite the tries,
-	 * then publish the new count: a reader sees the old set, no set,
-	 * or the new set, never a mix with a stale source filter.
+	 * The new set goes into the generation the datapath does not read,
+	 * then one write switches to it: a packet sees the old set or the
+	 * new one, never none (a drop policy is never off in between).
 	 */
+	gen = ebpf_polgen_begin(&maps);
+	if (gen < 0) {
+		flog_err(EC_EBPF_CONFIG,
+			 "ebpf: policies and settings not updated: %s",
+			 strerror(-gen));
+		return;
+	}
+	fd4 = maps.trie4[gen];
+	fd6 = maps.trie6[gen];
 	cfg.ecmp_algo = ebpf_ecmp.algo;
 	cfg.hash_l4 = ebpf_ecmp.hash_l4;
 	cfg.seed = ebpf_ecmp.seed;
-	cfg.npolicies = 0;
-	{
-		const char *why;
-
-		cfg.direct4 = strcmp(ebpf_ipv4_lookup(&why), "direct") == 0;
-	}
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &cfg,
-			    BPF_ANY);
-	ebpf_map_clear(fd4, sizeof(struct fe_lpm4_key));
-	ebpf_map_clear(fd6, sizeof(struct fe_lpm6_key));
+	cfg.direct4 = strcmp(ebpf_ipv4_lookup(&why), "direct") == 0;
 
 	mask = XCALLOC(MTYPE_TMP, 2 * sizeof(*mask));
 	n = fe_policy_count(policies);
@@ -355,16 +360,17 @@ void ebpf_policy_sync(void)
 		cfg.npolicies++;
 	}
 	cfg.npolicies += internal_write(fd4, fd6, mask);
-	/* the prefilter before the count: no policy is skipped once seen */
-	for (uint32_t fam = 0; fam < 2; fam++)
-		bpf_map_update_elem(bpf_map__fd(skel->maps.fe_polmask_v1), &fam,
-				    &mask[fam], BPF_ANY);
+	ret = ebpf_polgen_publish(&maps, gen, mask, &cfg);
 	XFREE(MTYPE_TMP, mask);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &cfg,
-			    BPF_ANY);
+	if (ret) {
+		flog_err(EC_EBPF_CONFIG,
+			 "ebpf: policies and settings not switched, the previous ones stay: %s",
+			 strerror(-ret));
+		return;
+	}
 	if (IS_EBPF_DEBUG(DATAPATH))
-		zlog_debug("ebpf: settings: %u policies, ecmp %s, hash %s seed %u, ipv4 lookup %s",
-			   cfg.npolicies, ebpf_ecmp_algo_str(cfg.ecmp_algo),
+		zlog_debug("ebpf: settings: %u policies (generation %d), ecmp %s, hash %s seed %u, ipv4 lookup %s",
+			   cfg.npolicies, gen, ebpf_ecmp_algo_str(cfg.ecmp_algo),
 			   cfg.hash_l4 ? "l3-l4" : "l3", cfg.seed,
 			   cfg.direct4 ? "direct" : "fib");
 }

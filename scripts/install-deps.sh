@@ -12,7 +12,7 @@ PKGS=(
 	clang llvm bpftool libbpf-dev libelf-dev libyang2-dev libyang2-tools
 	# tests
 	gcc make libcmocka-dev iproute2 iputils-ping procps ethtool
-	python3-pytest python3-pytest-xdist python3-scapy python3-lxml
+	python3-pytest python3-pytest-xdist python3-scapy python3-lxml iperf3
 	# benchmark feeder
 	exabgp
 )
