@@ -394,7 +394,8 @@ static int setup_netns(struct env *e)
  */
 static struct fe_fwd *load_fe(const struct env *e, int *stats_fd)
 {
-	uint32_t in = e->in_ifindex, eg = e->eg_ifindex;
+	uint32_t in = e->in_ifindex, eg = e->eg_ifindex, slot;
+	struct fe_ifinfo ii = { .mtu = 1500, .fwd4 = 1 };
 	struct fe_if_stats *zero;
 	struct bpf_map *m;
 	struct fe_fwd *f = fe_fwd__open();
@@ -408,9 +409,15 @@ static struct fe_fwd *load_fe(const struct env *e, int *stats_fd)
 		return NULL;
 	*stats_fd = bpf_map__fd(f->maps.fe_ifstats_v1);
 	zero = calloc(libbpf_num_possible_cpus(), sizeof(*zero));
+	/* the ingress as the module describes it: XDP checks its MAC */
+	ii.ifindex = in;
+	memcpy(ii.mac, e->in_mac, ETH_ALEN);
+	slot = in % FE_IFINFO_SLOTS;
 	rc = !zero ||
 	     bpf_map_update_elem(*stats_fd, &in, zero, BPF_ANY) ||
 	     bpf_map_update_elem(bpf_map__fd(f->maps.fe_txports_v1), &eg, &eg,
+				 BPF_ANY) ||
+	     bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v3), &slot, &ii,
 				 BPF_ANY);
 	free(zero);
 	return rc ? NULL : f;
