@@ -531,10 +531,11 @@ def test_unloading_restores_kernel_forwarding(rig):
         rig.z = rig.zebra(rig.r, rig.zebra_conf)
 
 
-def test_tc_resolves_neighbours_through_the_kernel(rig):
-    """TC mode: a packet for a neighbour not yet resolved leaves through
-    bpf_redirect_neigh (the kernel's neighbour layer resolves it) instead
-    of being handed to the stack."""
+def test_tc_hands_unresolved_neighbours_to_the_kernel(rig):
+    """TC mode: a packet for a neighbour not yet resolved goes to the
+    kernel, as in XDP: the kernel resolves it (and answers with ICMP
+    unreachable when nobody does, which bpf_redirect_neigh would not);
+    the packet still arrives."""
     fp_config(rig.z, "tc")
     try:
         rig.z.vty.cmd("clear ebpf counters")
@@ -542,10 +543,37 @@ def test_tc_resolves_neighbours_through_the_kernel(rig):
         frames = [f for f in edge_frames(rig) if f[0] == "udp4"]
         assert len(cross(rig, frames)) == 1
         rin = counters(rig.z)["r-in"]
-        assert rin["forwardedPackets"] == 1, rin
-        assert rin["toKernel"]["noNeighbour"] == 0, rin
+        assert rin["forwardedPackets"] == 0, rin
+        assert rin["toKernel"]["noNeighbour"] == 1, rin
     finally:
         fp_config(rig.z, None)
+
+
+def test_tc_unanswered_neighbour_gets_icmp_unreachable(rig):
+    """A connected destination nobody answers for: Linux sends ICMP host
+    unreachable back once ARP gives up; so must the TC fast path."""
+    def unreachables(mode):
+        fp_config(rig.z, mode)
+        try:
+            frrlab.sh(["ip", "-n", rig.r, "neigh", "flush", "dev", "r-out"])
+            cap = subprocess.Popen(
+                ["ip", "netns", "exec", rig.h1, "/usr/bin/python3", PKTIO,
+                 "capture", "h1-eth0", "5"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            assert cap.stderr.readline().strip() == "READY"
+            frrlab.sh(["ip", "netns", "exec", rig.h1, "ping", "-c", "1",
+                       "-W", "5", "192.0.2.77"], check=False)
+            out, _ = cap.communicate(timeout=60)
+            frames = [bytes.fromhex(x) for x in out.split()]
+            # IPv4 ICMP type 3 (unreachable) code 1 (host) from r
+            return sum(1 for f in frames if len(f) > 35 and
+                       f[12:14] == b"\x08\x00" and f[23] == 1 and
+                       f[34] == 3 and f[35] == 1)
+        finally:
+            fp_config(rig.z, None)
+
+    assert unreachables(None) >= 1, "plain Linux sent no ICMP unreachable"
+    assert unreachables("tc") >= 1, "TC fast path: no ICMP unreachable"
 
 
 def test_chosen_path_neighbour_gets_resolved(fastpath):
