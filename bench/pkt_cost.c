@@ -547,12 +547,12 @@ static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 			uint32_t a;
 
 			inet_pton(AF_INET, local[i], &a);
-			fe_polmask_add(&lm.m, (const uint8_t *)&a, 32);
+			fe_localmask_add(&lm, (const uint8_t *)&a);
 			if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_local4_v1),
 						&a, &one, 0))
 				return -1;
 		}
-		if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_localmask_v1),
+		if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_localmask_v2),
 					&zero, &lm, 0))
 			return -1;
 	}

@@ -588,16 +588,18 @@ class Modes:
         for dev, mac in ((rig.r0, rig.r0_mac), (rig.r1, rig.r1_mac)):
             map_update(fe.map_fd("fe_ifinfo_v3"), struct.pack("=I", dev % slots),
                        struct.pack("=I6sBxI", dev, mac_bytes(mac), 1, 1500))
-        # the router's addresses and their prefilter (fe_localmask_v1:
-        # ready, pad, a bit per first 16 address bits), as ebpf_kstate.c
-        lmask = bytearray(8192)
+        # the router's addresses and their prefilter (fe_localmask_v2:
+        # ready, pad, a bit per first and per last 16 address bits), as
+        # ebpf_kstate.c
+        lmask, lomask = bytearray(8192), bytearray(8192)
         for addr in ("192.0.2.1", "198.51.100.1"):
             a = socket.inet_aton(addr)
             map_update(fe.map_fd("fe_local4_v1"), a, b"\1")
-            top = a[0] << 8 | a[1]
+            top, low = a[0] << 8 | a[1], a[2] << 8 | a[3]
             lmask[top >> 3] |= 1 << (top & 7)
-        map_update(fe.map_fd("fe_localmask_v1"), struct.pack("=I", 0),
-                   struct.pack("=II", 1, 0) + bytes(lmask))
+            lomask[low >> 3] |= 1 << (low & 7)
+        map_update(fe.map_fd("fe_localmask_v2"), struct.pack("=I", 0),
+                   struct.pack("=II", 1, 0) + bytes(lmask) + bytes(lomask))
         # fe_full's policies: count, on the first routes' prefixes
         mask = bytearray(8192)
         for i, (a, ln) in enumerate(self.routes[:FULL_POLICIES]):

@@ -180,7 +180,7 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fe_localmask);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_localmask_v1 SEC(".maps");
+} fe_localmask_v2 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -209,8 +209,8 @@ static __always_inline bool fe_local4(__u32 addr)
 	struct fe_localmask *lm;
 	__u32 zero = 0;
 
-	lm = bpf_map_lookup_elem(&fe_localmask_v1, &zero);
-	if (lm && lm->ready && !fe_polmask_test(&lm->m, (const __u8 *)&addr))
+	lm = bpf_map_lookup_elem(&fe_localmask_v2, &zero);
+	if (lm && lm->ready && !fe_localmask_test(lm, (const __u8 *)&addr))
 		return false;
 	return bpf_map_lookup_elem(&fe_local4_v1, &addr) != NULL;
 }

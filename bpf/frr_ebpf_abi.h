@@ -193,7 +193,7 @@ struct fe_config {
 /* Prefilter of fe_local4_v1 (struct fe_localmask, one entry): most
  * packets are not for the router and skip its hash lookup.
  */
-#define FE_MAP_LOCALMASK "fe_localmask_v1"
+#define FE_MAP_LOCALMASK "fe_localmask_v2"
 #define FE_MAP_IFINFO "fe_ifinfo_v3"
 #define FE_NEIGH_MAX 65536
 #define FE_LOCAL_MAX 4096

@@ -67,7 +67,7 @@ static int map_fd(enum kmap which)
 	case KMAP_LOCAL4:
 		return bpf_map__fd(skel->maps.fe_local4_v1);
 	case KMAP_LOCALMASK:
-		return bpf_map__fd(skel->maps.fe_localmask_v1);
+		return bpf_map__fd(skel->maps.fe_localmask_v2);
 	case KMAP_IFINFO:
 		break;
 	}
@@ -312,17 +312,15 @@ static bool local_wanted(const struct local_set *w, uint32_t addr_be)
 	return false;
 }
 
-static void localmask_write(const struct fe_polmask *m)
+static void localmask_write(struct fe_localmask *lm)
 {
-	static struct fe_localmask lm;
 	int fd = map_fd(KMAP_LOCALMASK);
 	uint32_t zero = 0;
 
 	if (fd < 0)
 		return;
-	lm.ready = 1;
-	lm.m = *m;
-	bpf_map_update_elem(fd, &zero, &lm, BPF_ANY);
+	lm->ready = 1;
+	bpf_map_update_elem(fd, &zero, lm, BPF_ANY);
 }
 
 /*
@@ -333,7 +331,7 @@ static void localmask_write(const struct fe_polmask *m)
  */
 static void local4_sync(void)
 {
-	static struct fe_polmask prev, next, both;
+	static struct fe_localmask prev, next, both;
 	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
 	struct local_set want = {};
 	uint32_t *have;
@@ -364,9 +362,11 @@ static void local4_sync(void)
 	}
 	memset(&next, 0, sizeof(next));
 	for (size_t i = 0; i < want.n; i++)
-		fe_polmask_add(&next, (const uint8_t *)&want.a[i], 32);
-	for (size_t i = 0; i < FE_POLMASK_WORDS; i++)
-		both.bits[i] = prev.bits[i] | next.bits[i];
+		fe_localmask_add(&next, (const uint8_t *)&want.a[i]);
+	for (size_t i = 0; i < FE_POLMASK_WORDS; i++) {
+		both.m.bits[i] = prev.m.bits[i] | next.m.bits[i];
+		both.lo.bits[i] = prev.lo.bits[i] | next.lo.bits[i];
+	}
 	localmask_write(&both);
 
 	for (size_t i = 0; i < want.n; i++)

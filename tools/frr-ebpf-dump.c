@@ -2,7 +2,7 @@
 /*
  * frr-ebpf-dump: print the pinned mirror maps as JSON, for operators,
  * exporters and tests (they compare it with `show ip route json`), and
- * the fast path's policy tries when it is loaded (operator policies and
+ * the fast path's policy tries (the generation in use) when it is loaded (operator policies and
  * the entries detection installs, told apart by nothing but their id).
  *
  *   frr-ebpf-dump [-p PIN_PATH]
@@ -169,8 +169,18 @@ int main(int argc, char **argv)
 	printf(",\n  \"nexthopGroups\": ");
 	dump_nhgs(fdn);
 	{
-		int p4 = open_optional(root, FE_MAP_POLICY4);
-		int p6 = open_optional(root, FE_MAP_POLICY6);
+		/* the generation the datapath reads (fe_config.policy_gen) */
+		int cfd = open_optional(root, FE_MAP_CONFIG);
+		struct fe_config cfg = {};
+		uint32_t zero = 0;
+		bool g1;
+		int p4, p6;
+
+		if (cfd >= 0)
+			bpf_map_lookup_elem(cfd, &zero, &cfg);
+		g1 = cfg.policy_gen & 1;
+		p4 = open_optional(root, g1 ? FE_MAP_POLICY4_G1 : FE_MAP_POLICY4);
+		p6 = open_optional(root, g1 ? FE_MAP_POLICY6_G1 : FE_MAP_POLICY6);
 
 		if (p4 >= 0 || p6 >= 0) {
 			printf(",\n  \"policies\": {\"ipv4\": ");

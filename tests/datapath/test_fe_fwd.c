@@ -895,7 +895,7 @@ static void direct_on(void)
 	set_direct(1);
 }
 
-/* The local-address prefilter written, with only 192.0.2.0/16's bit. */
+/* The local-address prefilter written, with only 192.0.2.1's bits. */
 static void direct_localmask(void)
 {
 	static struct fe_localmask lm;
@@ -905,8 +905,8 @@ static void direct_localmask(void)
 	memset(&lm, 0, sizeof(lm));
 	lm.ready = 1;
 	inet_pton(AF_INET, "192.0.2.1", &local);
-	fe_polmask_add(&lm.m, (const uint8_t *)&local, 32);
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_localmask_v1), &zero,
+	fe_localmask_add(&lm, (const uint8_t *)&local);
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_localmask_v2), &zero,
 			    &lm, BPF_ANY);
 }
 
@@ -931,7 +931,7 @@ static void direct_localmask_off(void)
 	inet_pton(AF_INET, "198.18.30.5", &local);
 	bpf_map_delete_elem(bpf_map__fd(skel->maps.fe_local4_v1), &local);
 	memset(&lm, 0, sizeof(lm));
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_localmask_v1), &zero,
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_localmask_v2), &zero,
 			    &lm, BPF_ANY);
 	set_direct(0);
 }
