@@ -258,7 +258,7 @@ class Lab:
             os.chown(path, self.frr_uid, self.frr_gid)
         return path
 
-    def fastpath_rig(self):
+    def fastpath_rig(self, host_gro=True):
         """h1 -- r -- h2 over three links, as the fast-path tests use it:
 
           h1 198.51.100.10 -- r-in | r | r-out  -- h2 192.0.2.2
@@ -287,9 +287,12 @@ class Lab:
         self.ip(h2, "route add default via 192.0.2.1")
         self.ip(h2, "-6 route add default via 2001:db8:20::1")
         # XDP redirect into a veth needs NAPI on its peer: GRO gives it.
+        # Without host_gro the hosts keep a veth's defaults (GRO off).
         for ns, dev in ((h1, "h1-eth0"), (h2, "h2-eth0"), (h2, "h2-eth1"),
                         (h2, "h2-eth2")):
-            sh(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "gro", "on"])
+            if host_gro:
+                sh(["ip", "netns", "exec", ns, "ethtool", "-K", dev, "gro",
+                    "on"])
         self.h1, self.r, self.h2 = h1, r, h2
 
     def zebra(self, ns, conf, module=None, extra=()):
@@ -369,6 +372,23 @@ class ExaBgp:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.proc = None
+
+
+RIG_PORTS = ("r-in", "r-out", "r-out2", "r-out3")
+
+
+def fast_path_mode(z, mode, devs=RIG_PORTS):
+    """Attach the fast path in `mode` on devs of z's router, or detach it
+    (mode None) where it is attached."""
+    attached = keyed(z.vty.json("show ebpf interfaces json")["interfaces"])
+    lines = []
+    for dev in devs:
+        if mode:
+            lines += [f"interface {dev}", f"ebpf fast-path {mode}", "exit"]
+        elif dev in attached:
+            lines += [f"interface {dev}", "no ebpf fast-path", "exit"]
+    if lines:
+        z.vty.config(*lines)
 
 
 def dump_mirror(pin_path):
