@@ -93,6 +93,29 @@ static const char *ifname(uint32_t ifindex)
 	return ifp ? ifp->name : "?";
 }
 
+static bool is_xdp(enum ebpf_fp_mode mode)
+{
+	return mode == EBPF_FP_XDP || mode == EBPF_FP_XDP_GENERIC;
+}
+
+void ebpf_fp_if_notes_json(struct json_object *ji, const struct ebpf_fp_if *f)
+{
+	if (is_xdp(f->mode))
+		json_object_boolean_add(ji, "xdpRedirectTarget",
+					f->xdp_redirect_target);
+	json_object_boolean_add(ji, "checksumGuard", f->csum_guard);
+}
+
+void ebpf_fp_if_notes_vty(struct vty *vty, const struct ebpf_fp_if *f)
+{
+	if (f->csum_guard)
+		vty_out(vty,
+			"      checksum guard: TCP/UDP with a partial checksum (a local sender's offload) goes to the kernel, which finishes it\n");
+	if (is_xdp(f->mode) && !f->xdp_redirect_target)
+		vty_out(vty,
+			"      not an XDP redirect target (the peer of a veth needs an XDP program or GRO on): packets out of it go through the kernel\n");
+}
+
 static struct ebpf_fp_if fp_list[FE_IFSTATS_MAX];
 
 DEFUN (show_ebpf_interfaces,
@@ -126,14 +149,7 @@ DEFUN (show_ebpf_interfaces,
 				f->prog_id, (uint64_t)f->stats.rx_packets,
 				(uint64_t)f->stats.fwd_packets,
 				f->adopted ? "  (adopted)" : "");
-			if (f->csum_guard)
-				vty_out(vty,
-					"  checksum guard: TCP/UDP with a partial checksum (a local sender's offload) goes to the kernel, which finishes it\n");
-			if ((f->mode == EBPF_FP_XDP ||
-			     f->mode == EBPF_FP_XDP_GENERIC) &&
-			    !f->xdp_redirect_target)
-				vty_out(vty,
-					"  not an XDP redirect target (the peer of a veth needs an XDP program or GRO on): packets out of it go through the kernel\n");
+			ebpf_fp_if_notes_vty(vty, f);
 			continue;
 		}
 		ji = json_object_new_object();
@@ -144,10 +160,7 @@ DEFUN (show_ebpf_interfaces,
 		json_object_int_add(ji, "programId", f->prog_id);
 		json_object_boolean_add(ji, "attached", f->link_id != 0);
 		json_object_boolean_add(ji, "adopted", f->adopted);
-		if (f->mode == EBPF_FP_XDP || f->mode == EBPF_FP_XDP_GENERIC)
-			json_object_boolean_add(ji, "xdpRedirectTarget",
-						f->xdp_redirect_target);
-		json_object_boolean_add(ji, "checksumGuard", f->csum_guard);
+		ebpf_fp_if_notes_json(ji, f);
 		json_object_array_add(ja, ji);
 	}
 	if (uj)

@@ -390,6 +390,7 @@ DEFUN (show_ebpf_status,
 					       ifname(status_ifs[i].ifindex));
 			json_object_string_add(ji, "mode",
 					       ebpf_fp_mode_str(status_ifs[i].mode));
+			ebpf_fp_if_notes_json(ji, &status_ifs[i]);
 			json_object_array_add(jifs, ji);
 		}
 		json_object_object_add(json, "interfaces", jifs);
@@ -453,10 +454,12 @@ DEFUN (show_ebpf_status,
 	if (prog_ids[1])
 		vty_out(vty, ", TC program %u", prog_ids[1]);
 	vty_out(vty, "\n");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		vty_out(vty, "    %-16s %s%s\n", ifname(status_ifs[i].ifindex),
 			ebpf_fp_mode_str(status_ifs[i].mode),
 			status_ifs[i].link_id ? "" : " (detached)");
+		ebpf_fp_if_notes_vty(vty, &status_ifs[i]);
+	}
 	vty_out(vty, "  IPv4 lookup:       %s%s%s\n", lookup, why ? ": " : "",
 		why ? why : "");
 	vty_out(vty, "  ECMP algorithm:    %s\n",

@@ -220,6 +220,16 @@ def test_applications_through_the_router(lab, mode):
     try:
         if mode != "kernel":
             fp_config(z, mode)
+            shown = frrlab.keyed(
+                z.vty.json("show ebpf interfaces json")["interfaces"])
+            # native XDP on a veth guards against partial checksums, and
+            # a veth whose peer (a host, GRO off) has no NAPI takes no
+            # XDP redirects; xdp-generic and tc need neither
+            assert shown["r-in"]["checksumGuard"] == (mode == "xdp"), shown
+            if mode == "xdp":
+                assert shown["r-out"]["xdpRedirectTarget"] is False, shown
+            elif mode == "xdp-generic":
+                assert shown["r-out"]["xdpRedirectTarget"] is True, shown
         warm_up(lab)
         if mode != "kernel":
             z.vty.cmd("clear ebpf counters")
