@@ -74,6 +74,9 @@ static struct {
 
 static struct thread *vlan_thread;
 static struct thread_master *fp_master;
+/* XDP feature changes (a veth peer's GRO or XDP program): ebpf_xdpfeat */
+static struct thread *feat_thread;
+static int feat_fd = -1;
 
 static const char *const mode_names[] = {
 	[EBPF_FP_NONE] = "none",
@@ -203,6 +206,38 @@ static int txports_reuse(char *path, size_t size)
 	return 1;
 }
 
+static void fp_sync_txports(void);
+
+/* A device's XDP features changed: which ports take redirects, now
+ * rather than at the next tick.
+ */
+static void fp_feat_read(struct thread *t)
+{
+	char buf[4096];
+
+	while (recv(feat_fd, buf, sizeof(buf), 0) > 0)
+		;
+	frr_with_privs (&zserv_privs) {
+		fp_sync_txports();
+	}
+	thread_add_read(t->master, fp_feat_read, NULL, feat_fd, &feat_thread);
+}
+
+static void fp_feat_watch(void)
+{
+	if (feat_fd >= 0 || !fp_master)
+		return;
+	frr_with_privs (&zserv_privs) {
+		feat_fd = ebpf_xdp_feature_watch();
+	}
+	if (feat_fd < 0) {
+		/* an older kernel: the 5 s tick still catches the change */
+		feat_fd = -1;
+		return;
+	}
+	thread_add_read(fp_master, fp_feat_read, NULL, feat_fd, &feat_thread);
+}
+
 static int fp_load(char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
@@ -264,6 +299,7 @@ static int fp_load(char *err, size_t errlen)
 	}
 	if (fp_master)
 		ebpf_events_attach(fp_master);
+	fp_feat_watch();
 	ebpf_kstate_start();
 	ebpf_kstate_sync();
 	ebpf_policy_sync();
@@ -324,8 +360,6 @@ static void fp_sync_vlans(void)
 		free(outs);
 	}
 }
-
-static void fp_sync_txports(void);
 
 static void fp_vlan_tick(struct thread *t)
 {
@@ -727,6 +761,10 @@ const char *ebpf_drop_reason_json(int reason)
 void ebpf_fastpath_close(void)
 {
 	THREAD_OFF(vlan_thread);
+	THREAD_OFF(feat_thread);
+	if (feat_fd >= 0)
+		close(feat_fd);
+	feat_fd = -1;
 	ebpf_events_close();
 	ebpf_kstate_stop();
 	/* Links stay pinned: the programs keep forwarding without zebra. */

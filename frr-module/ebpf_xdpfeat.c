@@ -9,6 +9,10 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
 #include "ebpf_xdpfeat.h"
 
 /* From <linux/netdev.h> (Linux 6.3), newer than Debian 12's headers. */
@@ -74,27 +78,89 @@ static const struct nlattr *find_attr(const struct nlattr *a, int len,
 	return NULL;
 }
 
-int ebpf_xdp_can_receive_redirects(uint32_t ifindex)
+/*
+ * The netdev family's id, and with group the id of its multicast group
+ * of that name (0 if none); -1 without the family.
+ */
+static int netdev_family(int fd, const char *group, uint32_t *group_id)
 {
-	char buf[4096];
-	struct nlreq r;
-	const struct nlattr *a, *id;
+	const struct nlattr *id, *groups, *g;
 	struct nlattr *attrs;
-	uint64_t features;
+	struct nlreq r;
 	uint16_t family;
-	int fd, alen, ret = -1;
+	char buf[4096];
+	int alen, glen;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -1;
-	/* the family's id by its name */
 	req_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
 	put_attr(&r, CTRL_ATTR_FAMILY_NAME, "netdev", sizeof("netdev"));
 	attrs = transact(fd, &r, buf, sizeof(buf), &alen);
 	id = attrs ? find_attr(attrs, alen, CTRL_ATTR_FAMILY_ID) : NULL;
 	if (!id)
-		goto out;
+		return -1;
 	memcpy(&family, (const char *)id + NLA_HDRLEN, sizeof(family));
+	if (!group)
+		return family;
+	*group_id = 0;
+	groups = find_attr(attrs, alen, CTRL_ATTR_MCAST_GROUPS);
+	if (!groups)
+		return family;
+	/* nested: one nest per group, each with a name and an id */
+	glen = groups->nla_len - NLA_HDRLEN;
+	for (g = (const void *)((const char *)groups + NLA_HDRLEN);
+	     glen >= NLA_HDRLEN && g->nla_len >= NLA_HDRLEN && g->nla_len <= glen;
+	     glen -= NLA_ALIGN(g->nla_len),
+	     g = (const void *)((const char *)g + NLA_ALIGN(g->nla_len))) {
+		const struct nlattr *in = (const void *)((const char *)g + NLA_HDRLEN);
+		int ilen = g->nla_len - NLA_HDRLEN;
+		const struct nlattr *name = find_attr(in, ilen, CTRL_ATTR_MCAST_GRP_NAME);
+		const struct nlattr *gid = find_attr(in, ilen, CTRL_ATTR_MCAST_GRP_ID);
+
+		if (name && gid &&
+		    !strcmp((const char *)name + NLA_HDRLEN, group)) {
+			memcpy(group_id, (const char *)gid + NLA_HDRLEN,
+			       sizeof(*group_id));
+			break;
+		}
+	}
+	return family;
+}
+
+int ebpf_xdp_feature_watch(void)
+{
+	uint32_t group = 0;
+	int fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_GENERIC);
+	if (fd < 0)
+		return -errno;
+	/* netdev's "mgmt" group: device added, removed, changed (its XDP
+	 * features included)
+	 */
+	if (netdev_family(fd, "mgmt", &group) < 0 || !group ||
+	    setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+		       sizeof(group))) {
+		close(fd);
+		return -ENOENT;
+	}
+	return fd;
+}
+
+int ebpf_xdp_can_receive_redirects(uint32_t ifindex)
+{
+	char buf[4096];
+	struct nlreq r;
+	const struct nlattr *a;
+	struct nlattr *attrs;
+	uint64_t features;
+	int fd, alen, family, ret = -1;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return -1;
+	family = netdev_family(fd, NULL, NULL);
+	if (family < 0)
+		goto out;
 
 	req_init(&r, family, FE_NETDEV_CMD_DEV_GET);
 	put_attr(&r, FE_NETDEV_A_DEV_IFINDEX, &ifindex, sizeof(ifindex));

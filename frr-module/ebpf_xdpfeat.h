@@ -14,4 +14,11 @@
 /* 1 yes, 0 no, -1 the kernel cannot tell (no netdev family). */
 int ebpf_xdp_can_receive_redirects(uint32_t ifindex);
 
+/*
+ * A non-blocking socket that becomes readable when a device's XDP
+ * features (or the device) change, or -errno (no netdev family). Read
+ * and discard what arrives, then ask again.
+ */
+int ebpf_xdp_feature_watch(void);
+
 #endif /* EBPF_XDPFEAT_H */

@@ -281,3 +281,37 @@ def test_applications_through_the_router(lab, mode):
 
     assert not problems, (f"mode {mode}:\n  " + "\n  ".join(problems)
                           + (f"\n counters:\n  {report}" if report else ""))
+
+
+def test_redirect_targets_follow_the_hosts(lab):
+    """Native XDP: a port whose veth peer (the host) turns GRO on can take
+    XDP redirects from then on, and not once it turns GRO off again; the
+    module follows the kernel's XDP feature notifications at once, not at
+    its 5 s tick."""
+    z = lab.z
+
+    def target():
+        return frrlab.keyed(z.vty.json("show ebpf interfaces json")
+                            ["interfaces"])["r-out"]["xdpRedirectTarget"]
+
+    def gro(state):
+        frrlab.sh(["ip", "netns", "exec", lab.h2, "ethtool", "-K",
+                   "h2-eth0", "gro", state])
+
+    fp_config(z, "xdp")
+    try:
+        assert target() is False
+        gro("on")
+        assert frrlab.wait_for(target, timeout=1.5, interval=0.1), \
+            "r-out did not become a redirect target"
+        # and the fast path now forwards out of it
+        z.vty.cmd("clear ebpf counters")
+        warm_up(lab)
+        rin = counters(z)["r-in"]
+        assert rin["forwardedPackets"] >= 1, rin
+        gro("off")
+        assert frrlab.wait_for(lambda: target() is False, timeout=1.5,
+                               interval=0.1), "r-out still a target"
+    finally:
+        gro("off")
+        fp_config(z, None)
