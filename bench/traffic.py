@@ -38,8 +38,7 @@ MODES = ("kernel", "xdp", "xdp-generic", "tc")
 DST = {4: "192.0.2.2", 6: "2001:db8:20::2"}
 
 
-def fp_config(z, mode):
-    frrlab.fast_path_mode(z, mode)
+fp_config = frrlab.fast_path_mode  # attach MODE on r's ports, None: detach
 
 
 def listening(ns, port):

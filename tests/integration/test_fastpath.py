@@ -67,8 +67,7 @@ def mac(ns, dev):
                       f"/sys/class/net/{dev}/address"]).strip()
 
 
-def fp_config(z, mode):
-    frrlab.fast_path_mode(z, mode)
+fp_config = frrlab.fast_path_mode  # attach MODE on r's ports, None: detach
 
 
 def counters(z):

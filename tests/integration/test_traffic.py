@@ -61,8 +61,7 @@ def lab():
         lab.close()
 
 
-def fp_config(z, mode):
-    frrlab.fast_path_mode(z, mode)
+fp_config = frrlab.fast_path_mode  # attach MODE on r's ports, None: detach
 
 
 def counters(z):
