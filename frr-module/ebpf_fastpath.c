@@ -49,7 +49,6 @@ struct fp_if {
 	int link_fd;
 	bool adopted;
 	bool tx_ok; /* in fe_txports: XDP redirects to it are delivered */
-	int tx_feat; /* ebpf_xdp_can_receive_redirects(): 1, 0, -1 */
 };
 
 struct fp_deferred {
@@ -463,10 +462,9 @@ static void fp_sync_txports(void)
 		struct fp_if *f = &fp.ifs[i];
 		bool ok;
 
-		f->tx_feat = mode_is_xdp(f->mode)
-				     ? ebpf_xdp_can_receive_redirects(f->ifindex)
-				     : 0;
-		ok = mode_is_xdp(f->mode) && (f->tx_feat != 0 || !native);
+		/* 1 yes, 0 no, -1 the kernel cannot tell: as before, yes */
+		ok = mode_is_xdp(f->mode) &&
+		     (!native || ebpf_xdp_can_receive_redirects(f->ifindex) != 0);
 		if (ok)
 			bpf_map_update_elem(tx, &f->ifindex, &f->ifindex,
 					    BPF_ANY);
