@@ -23,6 +23,37 @@ int fe_groups_init(struct fe_groups *g, uint32_t total)
 	return 0;
 }
 
+int fe_groups_grow(struct fe_groups *g, uint32_t total)
+{
+	uint32_t *nf, *np, add;
+
+	if (total <= g->total)
+		return -EINVAL;
+	nf = malloc((size_t)total * sizeof(*nf));
+	np = malloc((size_t)total * sizeof(*np));
+	if (!nf || !np) {
+		free(nf);
+		free(np);
+		return -ENOMEM;
+	}
+	/* The new groups under the old free ones, highest at the bottom. */
+	add = total - g->total;
+	for (uint32_t i = 0; i < add; i++)
+		nf[i] = total - 1 - i;
+	for (uint32_t i = 0; i < g->nfree; i++)
+		nf[add + i] = g->free[i];
+	/* The ring is indexed by sequence modulo its size: re-seat it. */
+	for (uint64_t s = g->released_seq; s < g->freed_seq; s++)
+		np[s % total] = g->pending[s % (g->total ? g->total : 1)];
+	free(g->free);
+	free(g->pending);
+	g->free = nf;
+	g->pending = np;
+	g->nfree += add;
+	g->total = total;
+	return 0;
+}
+
 void fe_groups_fini(struct fe_groups *g)
 {
 	free(g->free);

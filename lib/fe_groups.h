@@ -27,6 +27,13 @@ struct fe_groups {
 
 /* All `total` groups free. 0 or -ENOMEM. */
 int fe_groups_init(struct fe_groups *g, uint32_t total);
+
+/*
+ * The pool now has `total` groups (more than before): the new ones are
+ * free, taken after the free ones already there. Pending groups stay
+ * pending. 0, -EINVAL (not larger) or -ENOMEM (nothing changed).
+ */
+int fe_groups_grow(struct fe_groups *g, uint32_t total);
 void fe_groups_fini(struct fe_groups *g);
 
 /* The caller has checked nfree. */

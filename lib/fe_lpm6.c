@@ -457,6 +457,26 @@ int fe_lpm6_lookup(const struct fe_lpm6 *t, const uint8_t addr[16],
 	return 0;
 }
 
+int fe_lpm6_regroup(struct fe_lpm6 *t, uint32_t *groups, uint32_t ngroups)
+{
+	uint32_t old = t->pool.total;
+	int rc;
+
+	if (!groups || ngroups <= old || ngroups > FE_LPM6_GROUPS_MAX)
+		return -EINVAL;
+	rc = fe_groups_grow(&t->pool, ngroups);
+	if (rc)
+		return rc;
+	t->grp = groups;
+	/* Free groups are filled before they are linked: no need to clear. */
+	return 0;
+}
+
+uint32_t fe_lpm6_groups_total(const struct fe_lpm6 *t)
+{
+	return t->pool.total;
+}
+
 void fe_lpm6_grace_upto(struct fe_lpm6 *t, uint64_t mark)
 {
 	fe_groups_grace_upto(&t->pool, mark);
@@ -485,6 +505,8 @@ void fe_lpm6_stats(const struct fe_lpm6 *t, struct fe_lpm6_stats *st)
 	st->top_bytes = (uint64_t)FE_LPM6_TOP_ENTRIES * sizeof(uint32_t);
 	st->group_bytes = ((uint64_t)t->pool.used + pending) *
 			  FE_LPM6_ENTRIES * sizeof(uint32_t);
+	st->pool_bytes = (uint64_t)t->pool.total * FE_LPM6_ENTRIES *
+			 sizeof(uint32_t);
 	st->rules_bytes = sizeof(*t) + fe_rules_bytes(&t->rules) +
 			  fe_groups_heap_bytes(&t->pool);
 }

@@ -18,6 +18,16 @@
  * fe_lpm6_grace_upto() when updates go on meanwhile; see fe_dir24.h for
  * what counts as a grace period).
  *
+ * IPv4 uses the same builder and layout (a table of its own): the IPv4
+ * address in the first 4 bytes, the other 12 zero, depth <= 32. Its
+ * prefixes end at level 2 at most: 16 bits, then two groups of 8
+ * (DIR-16-8-8), three reads at most, and 256 KiB plus 1 KiB per group
+ * where DIR-24-8's first level alone is 64 MiB.
+ *
+ * The group array can grow while the table is in use: the caller makes a
+ * larger array, copies the groups into it and hands it over with
+ * fe_lpm6_regroup() (the module swaps the inner map of a map-in-map).
+ *
  * Not thread-safe for writers. Addresses are 16 bytes in network order
  * (struct in6_addr). Every function returns 0 or a negative errno; on
  * error nothing has changed, neither the tables nor the rule store.
@@ -40,6 +50,7 @@ struct fe_lpm6_stats {
 	uint32_t groups_level[FE_LPM6_LEVELS]; /* used, per level (1..14) */
 	uint64_t top_bytes;      /* 256 KiB, always */
 	uint64_t group_bytes;    /* groups used and pending, 1 KiB each */
+	uint64_t pool_bytes;     /* the whole group array, 1 KiB a group */
 	uint64_t rules_bytes;    /* the builder's heap: rule store, lists */
 };
 
@@ -80,6 +91,17 @@ int fe_lpm6_get(const struct fe_lpm6 *t, const uint8_t addr[16],
  */
 int fe_lpm6_lookup(const struct fe_lpm6 *t, const uint8_t addr[16],
 		   uint32_t *value);
+
+/*
+ * The group array is now groups, ngroups long (more than before); its
+ * first groups are a copy of the old array made after the last update.
+ * The new groups are free. 0, -EINVAL (NULL, not larger, above
+ * FE_LPM6_GROUPS_MAX) or -ENOMEM; on error the old array stays in use.
+ */
+int fe_lpm6_regroup(struct fe_lpm6 *t, uint32_t *groups, uint32_t ngroups);
+
+/* Groups in the array (fe_lpm6_regroup() makes more). */
+uint32_t fe_lpm6_groups_total(const struct fe_lpm6 *t);
 
 /* Grace periods, as fe_dir24_grace*(). */
 void fe_lpm6_grace(struct fe_lpm6 *t);
