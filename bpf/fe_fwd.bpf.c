@@ -495,12 +495,12 @@ __attribute__((noinline)) int fe_route6_table(struct fe_l6_arg *a)
 {
 	if (!a)
 		return -1;
-	return fe_lpm6_lookup(&fe_l6_top_v1, &fe_l6_grp_v1, a->addr, &a->value);
+	return fe_lpm6_lookup(&fe_l6_top_v1, &fe_l6_grp_v2, a->addr, &a->value);
 }
 
 /*
  * The mirror's route for the destination: its group id, or 0. IPv4 goes
- * through the DIR-24-8 table, IPv6 through the fe_lpm6 table (costs
+ * through the IPv4 table, IPv6 through the IPv6 table (bpf/fe_lpm6.h; costs
  * independent of the table size) once the mirror says they are complete;
  * anything the tables cannot encode asks the LPM trie.
  */
@@ -512,13 +512,13 @@ static __always_inline __u32 fe_route_nhg(const struct fe_pkt *p)
 	if (p->v4) {
 		struct fe_lpm4_key k = { .prefixlen = 32 };
 
-		ready = bpf_map_lookup_elem(&fe_d24_state_v1, &zero);
+		ready = bpf_map_lookup_elem(&fe_l4_state_v1, &zero);
 		if (ready && *ready) {
-			if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
-					    bpf_ntohl(p->ip4->daddr), &v))
+			if (fe_lpm4_lookup(&fe_l4_top_v1, &fe_l4_grp_v1,
+					   bpf_ntohl(p->ip4->daddr), &v))
 				return 0;
-			if (v != FE_D24_LPM)
-				return v < FE_D24_NONUNICAST ? v : 0;
+			if (v != FE_TBL_LPM)
+				return v < FE_TBL_NONUNICAST ? v : 0;
 		}
 		__builtin_memcpy(k.addr, &p->ip4->daddr, 4);
 		r = bpf_map_lookup_elem(&fe_route4_v1, &k);
@@ -533,8 +533,8 @@ static __always_inline __u32 fe_route_nhg(const struct fe_pkt *p)
 			if (fe_route6_table(&a))
 				return 0;
 			v = a.value;
-			if (v != FE_D24_LPM)
-				return v < FE_D24_NONUNICAST ? v : 0;
+			if (v != FE_TBL_LPM)
+				return v < FE_TBL_NONUNICAST ? v : 0;
 		}
 		__builtin_memcpy(k.addr, &p->ip6->daddr, 16);
 		r = bpf_map_lookup_elem(&fe_route6_v1, &k);
@@ -758,7 +758,7 @@ fe_choose(const struct fe_pkt *p, const struct fe_config *cfg, __u32 nhg_id,
 }
 
 /*
- * Direct IPv4: route by the DIR-24-8 table, L2 from the neighbour cache,
+ * Direct IPv4: route by the IPv4 table, L2 from the neighbour cache,
  * no bpf_fib_lookup. Everything it cannot decide exactly as the kernel
  * would (no table yet, a kind of route or path it does not handle, no
  * neighbour entry, an ECMP choice left to the kernel, a policy that
@@ -782,7 +782,7 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 
 	if (!a)
 		return FE_DIRECT_FALLBACK;
-	ready = bpf_map_lookup_elem(&fe_d24_state_v1, &zero);
+	ready = bpf_map_lookup_elem(&fe_l4_state_v1, &zero);
 	if (!ready || !*ready)
 		return FE_DIRECT_FALLBACK;
 	__builtin_memcpy(&daddr, a->flow.dst, 4);
@@ -791,12 +791,12 @@ __attribute__((noinline)) int fe_direct4(struct fe_direct_arg *a)
 		/* the router's own addresses and its subnets' broadcasts */
 		if (fe_local4(daddr))
 			return FE_DIRECT_FALLBACK;
-		if (fe_dir24_lookup(&fe_d24_tbl24_v1, &fe_d24_tbl8_v1,
-				    bpf_ntohl(daddr), &v))
+		if (fe_lpm4_lookup(&fe_l4_top_v1, &fe_l4_grp_v1,
+				   bpf_ntohl(daddr), &v))
 			return FE_DIRECT_FALLBACK; /* no route: the kernel's */
-		if (v == (FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
+		if (v == (FE_TBL_NONUNICAST | FE_ROUTE_BLACKHOLE))
 			return FE_DIRECT_DROP;
-		if (v >= FE_D24_NONUNICAST)
+		if (v >= FE_TBL_NONUNICAST)
 			return FE_DIRECT_FALLBACK; /* unreachable, trie */
 	}
 	a->nhg_id = v;

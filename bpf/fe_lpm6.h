@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * IPv6 longest-prefix-match table, a multibit trie in the DIR-24-8 spirit:
- * the layout shared by the builder (lib/fe_lpm6.c, userspace) and the
- * fast path (BPF), and the BPF-side lookup. At most 15 memory reads per
- * lookup (5 for a /48), whatever the number of prefixes, where the BPF
- * LPM trie walks up to 128 nodes.
+ * The route tables, IPv6 and IPv4: a multibit trie in the spirit of
+ * DPDK's DIR-24-8, the layout shared by the builder (lib/fe_lpm6.c,
+ * userspace) and the fast path (BPF), and the BPF-side lookups. At most
+ * 15 memory reads per IPv6 lookup (5 for a /48), 3 per IPv4 lookup,
+ * whatever the number of prefixes, where the BPF LPM trie walks up to
+ * 128 nodes.
  *
  * Levels (address bytes in network order, a[0] first)
  *
@@ -19,12 +20,21 @@
  * would be 64 MiB mostly empty), and a /32 (the common allocation) is
  * two reads, a /48 five.
  *
- * Both are BPF_MAP_TYPE_ARRAY maps of 1 KiB values (struct fe_lpm6_val,
- * the same block as fe_dir24_val) created with BPF_F_MMAPABLE, written by
- * the builder through mmap:
+ * The top is a BPF_MAP_TYPE_ARRAY of 1 KiB values (struct fe_lpm6_val)
+ * created with BPF_F_MMAPABLE, written by the builder through mmap:
  *
  *   top:    map key a[0], entry a[1]     (256 values)
- *   groups: map key group, entry a[L+1]  (ngroups values)
+ *
+ * The groups are an array of the same kind, ngroups values (map key
+ * group, entry a[L+1]), reached through slot 0 of a one-slot
+ * BPF_MAP_TYPE_ARRAY_OF_MAPS: the module starts it small and, when the
+ * builder runs out of groups, copies it into a larger one and swaps that
+ * in with one update (BPF_F_INNER_MAP lets the sizes differ). A program
+ * that fetched the old array reads a consistent table: the old one.
+ * Memory thus follows the table: 256 KiB and 1 KiB a group in use.
+ *
+ * IPv4 uses the same layout in tables of its own: the address's 4 bytes,
+ * top then two levels of groups (DIR-16-8-8), fe_lpm4_lookup() below.
  *
  * Entry (32 bits, 0 = no route)
  *
@@ -33,8 +43,8 @@
  *          prefix overwrites only entries of prefixes no longer than
  *          itself, a withdrawn one only its own); 0xff a link to a group.
  *   0..23  value: the route's value (0..FE_LPM6_VALUE_MAX), chosen by
- *          the caller: the same values as DIR-24-8 (an NHG id, or
- *          FE_D24_NONUNICAST | kind), or the group of a link.
+ *          the caller (the module: an NHG id, or FE_TBL_NONUNICAST |
+ *          kind), or the group of a link.
  */
 #ifndef FE_LPM6_H
 #define FE_LPM6_H
@@ -43,7 +53,11 @@
 
 /* Map names (at most 15 characters), versioned as in frr_ebpf_abi.h. */
 #define FE_MAP_LPM6_TOP "fe_l6_top_v1"
-#define FE_MAP_LPM6_GROUPS "fe_l6_grp_v1"
+#define FE_MAP_LPM6_GROUPS "fe_l6_grp_v2"
+#define FE_MAP_LPM4_TOP "fe_l4_top_v1"
+#define FE_MAP_LPM4_GROUPS "fe_l4_grp_v1"
+/* Name of the group arrays the module makes (one per table in use). */
+#define FE_MAP_LPM_GROUP_ARRAY "fe_lpm_grp"
 
 #define FE_LPM6_ENTRIES 256			/* entries per map value */
 #define FE_LPM6_TOP_ENTRIES (1U << 16)
@@ -94,10 +108,34 @@ struct fe_lpm6_val {
 		__VA_ARGS__                                          \
 	}
 
+/* The group array, inner map of the groups map: its flags are part of
+ * the type every swapped-in array must match. */
+struct fe_lpm6_grp_array {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fe_lpm6_val);
+};
+
+/*
+ * The type of a groups map (one slot, holding the group array):
+ *   FE_LPM6_GROUPS() groups SEC(".maps");
+ * with more fields (pinning) as arguments.
+ */
+#define FE_LPM6_GROUPS(...)                                          \
+	struct {                                                     \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);            \
+		__uint(max_entries, 1);                              \
+		__type(key, __u32);                                  \
+		__VA_ARGS__ /* before the flexible array */          \
+		__array(values, struct fe_lpm6_grp_array);           \
+	}
+
 /*
  * Longest-prefix match of the IPv6 address a (network order, as in the
- * header) in the table held by the two array maps. Returns 0 and sets
- * *value on a hit, -1 when no prefix covers a.
+ * header) in the table held by the top array and the groups map. Returns
+ * 0 and sets *value on a hit, -1 when no prefix covers a.
  *
  * A bounded loop: call it from a global (noinline) function, so that the
  * verifier walks it once and not once per path of the caller. Each entry
@@ -109,6 +147,7 @@ static __always_inline int fe_lpm6_lookup(void *top_map, void *groups_map,
 					  const __u8 *a, __u32 *value)
 {
 	struct fe_lpm6_val *blk;
+	void *grp;
 	__u32 key = a[0];
 	__u32 e;
 
@@ -116,14 +155,60 @@ static __always_inline int fe_lpm6_lookup(void *top_map, void *groups_map,
 	if (!blk)
 		return -1;
 	e = *(volatile __u32 *)&blk->e[a[1]];
+	/* fetched whatever e is: the verifier cannot tie the loop's test
+	 * of e to this one */
+	key = 0;
+	grp = bpf_map_lookup_elem(groups_map, &key);
+	if (!grp)
+		return FE_LPM6_IS_ROUTE(e) ? (*value = FE_LPM6_VALUE(e), 0) : -1;
 	for (int i = 2; i < 16; i++) {
 		if (!FE_LPM6_IS_LINK(e))
 			break;
 		key = FE_LPM6_VALUE(e);
-		blk = bpf_map_lookup_elem(groups_map, &key);
+		blk = bpf_map_lookup_elem(grp, &key);
 		if (!blk)
 			return -1;
 		e = *(volatile __u32 *)&blk->e[a[i]];
+	}
+	if (!FE_LPM6_IS_ROUTE(e))
+		return -1;
+	*value = FE_LPM6_VALUE(e);
+	return 0;
+}
+
+/*
+ * The same for IPv4 (addr in host byte order: bpf_ntohl(ip->daddr)) in
+ * an IPv4 table: three reads at most, no loop.
+ */
+static __always_inline int fe_lpm4_lookup(void *top_map, void *groups_map,
+					  __u32 addr, __u32 *value)
+{
+	struct fe_lpm6_val *blk;
+	void *grp;
+	__u32 key = addr >> 24;
+	__u32 e;
+
+	blk = bpf_map_lookup_elem(top_map, &key);
+	if (!blk)
+		return -1;
+	e = *(volatile __u32 *)&blk->e[(addr >> 16) & 0xff];
+	if (FE_LPM6_IS_LINK(e)) {
+		key = 0;
+		grp = bpf_map_lookup_elem(groups_map, &key);
+		if (!grp)
+			return -1;
+		key = FE_LPM6_VALUE(e);
+		blk = bpf_map_lookup_elem(grp, &key);
+		if (!blk)
+			return -1;
+		e = *(volatile __u32 *)&blk->e[(addr >> 8) & 0xff];
+		if (FE_LPM6_IS_LINK(e)) {
+			key = FE_LPM6_VALUE(e);
+			blk = bpf_map_lookup_elem(grp, &key);
+			if (!blk)
+				return -1;
+			e = *(volatile __u32 *)&blk->e[addr & 0xff];
+		}
 	}
 	if (!FE_LPM6_IS_ROUTE(e))
 		return -1;

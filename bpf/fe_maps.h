@@ -11,7 +11,6 @@
 #include <bpf/bpf_helpers.h>
 
 #include "frr_ebpf_abi.h"
-#include "fe_dir24.h"
 #include "fe_lpm6.h"
 #include "fe_ecmp.h"
 
@@ -72,47 +71,30 @@ struct {
 } fe_nhgres_v1 SEC(".maps");
 
 /*
- * The IPv4 routes again as a DIR-24-8 table (lib/fe_dir24), so that the
- * fast path's route lookup costs the same at 1k and 1M routes. Written by
- * the mirror through mmap. The entry value: the NHG id of a unicast route
- * (< FE_D24_NONUNICAST), FE_D24_NONUNICAST | kind otherwise, FE_D24_LPM
- * where the LPM trie must be asked (an id too large for 24 bits).
+ * The routes again as multibit tries (lib/fe_lpm6, bpf/fe_lpm6.h), so
+ * that the fast path's route lookup costs the same at 1k and 1M routes:
+ * IPv4 16-8-8, IPv6 16 then 8 at a time. Written by the mirror through
+ * mmap; the group arrays start small and grow with the table. The entry
+ * value: the NHG id of a unicast route (< FE_TBL_NONUNICAST),
+ * FE_TBL_NONUNICAST | kind otherwise, FE_TBL_LPM where the LPM trie must
+ * be asked (an id too large for 24 bits).
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, FE_DIR24_TBL24_VALUES);
-	__type(key, __u32);
-	__type(value, struct fe_dir24_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_d24_tbl24_v1 SEC(".maps");
+FE_LPM6_ARRAY(FE_LPM6_TOP_VALUES,
+	      __uint(pinning, LIBBPF_PIN_BY_NAME);) fe_l4_top_v1 SEC(".maps");
+FE_LPM6_GROUPS(__uint(pinning, LIBBPF_PIN_BY_NAME);) fe_l4_grp_v1 SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, FE_D24_GROUPS_DEFAULT);
-	__type(key, __u32);
-	__type(value, struct fe_dir24_val);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_d24_tbl8_v1 SEC(".maps");
-
-/* Key 0: 1 when the DIR-24-8 table is complete and may be used. */
+/* Key 0: 1 when the IPv4 table is complete and may be used. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} fe_d24_state_v1 SEC(".maps");
+} fe_l4_state_v1 SEC(".maps");
 
-/*
- * The IPv6 routes again as a multibit trie (lib/fe_lpm6, bpf/fe_lpm6.h),
- * for the same reason and with the same values as the DIR-24-8 table.
- */
 FE_LPM6_ARRAY(FE_LPM6_TOP_VALUES,
 	      __uint(pinning, LIBBPF_PIN_BY_NAME);) fe_l6_top_v1 SEC(".maps");
-FE_LPM6_ARRAY(FE_L6_GROUPS_DEFAULT,
-	      __uint(pinning, LIBBPF_PIN_BY_NAME);) fe_l6_grp_v1 SEC(".maps");
+FE_LPM6_GROUPS(__uint(pinning, LIBBPF_PIN_BY_NAME);) fe_l6_grp_v2 SEC(".maps");
 
 /* Key 0: 1 when the IPv6 table is complete and may be used. */
 struct {

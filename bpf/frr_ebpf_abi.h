@@ -41,17 +41,19 @@
 #define FE_ROUTE6_MAX_DEFAULT 300000
 #define FE_NHG_MAX_DEFAULT 65536
 
-/* DIR-24-8 tbl8 groups (1 KiB each); a full table needs ~45k. */
-#define FE_D24_GROUPS_DEFAULT 65536
-#define FE_D24_NONUNICAST 0x800000 /* | enum fe_route_kind */
-#define FE_D24_LPM 0xffffff        /* ask the LPM trie */
-
 /*
- * IPv6 LPM table groups (1 KiB each, lib/fe_lpm6); the values are
- * DIR-24-8's. ~1.1 groups a prefix: 65536 hold ~55k DFZ-like prefixes,
- * a full table (~220k) needs ~240k.
+ * Groups (1 KiB each) of the route tables (bpf/fe_lpm6.h). Their arrays
+ * start at FE_TBL_GROUPS_INITIAL and double when full, up to the limit
+ * (`ebpf map-size dir24-groups|lpm6-groups`). A full IPv4 table needs
+ * ~100k, a full IPv6 table (~1.1 a prefix) ~240k.
  */
-#define FE_L6_GROUPS_DEFAULT 65536
+#define FE_TBL_GROUPS_INITIAL 256
+#define FE_L4_GROUPS_MAX_DEFAULT 1048576
+#define FE_L6_GROUPS_MAX_DEFAULT 1048576
+
+/* Table entry values (24 bits): an NHG id below FE_TBL_NONUNICAST. */
+#define FE_TBL_NONUNICAST 0x800000 /* | enum fe_route_kind */
+#define FE_TBL_LPM 0xffffff        /* ask the LPM trie */
 
 /* Paths per nexthop group: at least zebra's MULTIPATH_NUM (Debian: 256). */
 #define FE_MAX_PATHS 256
@@ -177,7 +179,7 @@ struct fe_config {
 	__u16 npolicies;  /* policies in generation policy_gen; 0 skips the
 			   * policy lookup */
 	__u32 seed;
-	__u8 direct4;     /* 1: IPv4 routed by the DIR-24-8 table and the
+	__u8 direct4;     /* 1: IPv4 routed by the IPv4 table and the
 			   * neighbour cache, bpf_fib_lookup as fallback */
 	__u8 policy_gen;  /* policy tries and masks in use: 0 or 1 */
 	__u8 pad[2];

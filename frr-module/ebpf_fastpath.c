@@ -262,15 +262,15 @@ static int fp_load(char *err, size_t errlen)
 					  ebpf_mirror_map_fd(EBPF_MAP_NHG));
 			bpf_map__reuse_fd(fp.skel->maps.fe_nhgres_v1,
 					  ebpf_mirror_map_fd(EBPF_MAP_NHGRES));
-			bpf_map__reuse_fd(fp.skel->maps.fe_d24_tbl24_v1,
-					  ebpf_mirror_map_fd(EBPF_MAP_D24_TBL24));
-			bpf_map__reuse_fd(fp.skel->maps.fe_d24_tbl8_v1,
-					  ebpf_mirror_map_fd(EBPF_MAP_D24_TBL8));
-			bpf_map__reuse_fd(fp.skel->maps.fe_d24_state_v1,
-					  ebpf_mirror_map_fd(EBPF_MAP_D24_STATE));
+			bpf_map__reuse_fd(fp.skel->maps.fe_l4_top_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_L4_TOP));
+			bpf_map__reuse_fd(fp.skel->maps.fe_l4_grp_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_L4_GRP));
+			bpf_map__reuse_fd(fp.skel->maps.fe_l4_state_v1,
+					  ebpf_mirror_map_fd(EBPF_MAP_L4_STATE));
 			bpf_map__reuse_fd(fp.skel->maps.fe_l6_top_v1,
 					  ebpf_mirror_map_fd(EBPF_MAP_L6_TOP));
-			bpf_map__reuse_fd(fp.skel->maps.fe_l6_grp_v1,
+			bpf_map__reuse_fd(fp.skel->maps.fe_l6_grp_v2,
 					  ebpf_mirror_map_fd(EBPF_MAP_L6_GRP));
 			bpf_map__reuse_fd(fp.skel->maps.fe_l6_state_v1,
 					  ebpf_mirror_map_fd(EBPF_MAP_L6_STATE));

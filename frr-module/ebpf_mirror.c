@@ -24,10 +24,10 @@
 #include "lib/log.h"
 #include "lib/privs.h"
 
-#include "fe_dir24.h"
 #include "fe_lpm6.h"
 #include "fe_resilient.h"
 #include "fe_shadow.h"
+#include "ebpf_debug.h"
 #include "ebpf_errors.h"
 #include "ebpf_maputil.h"
 #include "ebpf_mirror.h"
@@ -43,9 +43,9 @@ static const char *const map_names[EBPF_MAP_COUNT] = {
 	[EBPF_MAP_ROUTE6] = FE_MAP_ROUTE6,
 	[EBPF_MAP_NHG] = FE_MAP_NHG,
 	[EBPF_MAP_NHGRES] = FE_MAP_NHG_RES,
-	[EBPF_MAP_D24_TBL24] = FE_MAP_DIR24_TBL24,
-	[EBPF_MAP_D24_TBL8] = FE_MAP_DIR24_TBL8,
-	[EBPF_MAP_D24_STATE] = "fe_d24_state_v1",
+	[EBPF_MAP_L4_TOP] = FE_MAP_LPM4_TOP,
+	[EBPF_MAP_L4_GRP] = FE_MAP_LPM4_GROUPS,
+	[EBPF_MAP_L4_STATE] = "fe_l4_state_v1",
 	[EBPF_MAP_L6_TOP] = FE_MAP_LPM6_TOP,
 	[EBPF_MAP_L6_GRP] = FE_MAP_LPM6_GROUPS,
 	[EBPF_MAP_L6_STATE] = "fe_l6_state_v1",
@@ -53,18 +53,22 @@ static const char *const map_names[EBPF_MAP_COUNT] = {
 	[EBPF_MAP_PATHSUMS] = FE_MAP_PATHSUMS,
 };
 
-/* Also the initial configuration (m.size_cfg). */
+/*
+ * Also the initial configuration (m.size_cfg). For the groups maps of the
+ * route tables it is the most their group array may grow to (the map
+ * itself has one slot).
+ */
 #define MAP_SIZE_DEFAULTS                                   \
 	{                                                   \
 		[EBPF_MAP_ROUTE4] = FE_ROUTE4_MAX_DEFAULT,  \
 		[EBPF_MAP_ROUTE6] = FE_ROUTE6_MAX_DEFAULT,  \
 		[EBPF_MAP_NHG] = FE_NHG_MAX_DEFAULT,        \
 		[EBPF_MAP_NHGRES] = FE_NHG_MAX_DEFAULT,     \
-		[EBPF_MAP_D24_TBL24] = FE_DIR24_TBL24_VALUES, \
-		[EBPF_MAP_D24_TBL8] = FE_D24_GROUPS_DEFAULT, \
-		[EBPF_MAP_D24_STATE] = 1,                   \
+		[EBPF_MAP_L4_TOP] = FE_LPM6_TOP_VALUES,     \
+		[EBPF_MAP_L4_GRP] = FE_L4_GROUPS_MAX_DEFAULT, \
+		[EBPF_MAP_L4_STATE] = 1,                    \
 		[EBPF_MAP_L6_TOP] = FE_LPM6_TOP_VALUES,     \
-		[EBPF_MAP_L6_GRP] = FE_L6_GROUPS_DEFAULT,   \
+		[EBPF_MAP_L6_GRP] = FE_L6_GROUPS_MAX_DEFAULT, \
 		[EBPF_MAP_L6_STATE] = 1,                    \
 		[EBPF_MAP_PATHSTATS] = FE_PATHSTATS_ENTRIES, \
 		[EBPF_MAP_PATHSUMS] = FE_NHSTATS_MAX,       \
@@ -73,31 +77,39 @@ static const char *const map_names[EBPF_MAP_COUNT] = {
 static const uint32_t map_size_defaults[EBPF_MAP_COUNT] = MAP_SIZE_DEFAULTS;
 
 /*
- * An LPM table the mirror builds through mmap of two array maps, next
- * to the route trie of its family: DIR-24-8 for IPv4, fe_lpm6 for IPv6.
- * The datapath uses it while its state map says 1.
+ * A route table (bpf/fe_lpm6.h) the mirror builds through mmap, next to
+ * the route trie of its family: its top array, and a group array it
+ * makes itself and puts in the slot of the groups map, replacing it by a
+ * larger one when the builder runs out of groups. The datapath uses the
+ * table while its state map says 1.
  */
 struct mtable {
 	const char *name, *family, *size_word;
-	enum ebpf_map_id first_id, groups_id, state_id;
+	enum ebpf_map_id top_id, groups_id, state_id;
 	atomic_uint_fast64_t *errors;
-	uint32_t *first, *groups;
-	size_t first_len, groups_len;
+	struct fe_lpm6 *b;
+	uint32_t *top, *groups;
+	size_t top_len, groups_len;
+	int groups_fd;	  /* the group array in the groups map's slot */
+	uint32_t ngroups; /* its size */
+	uint32_t grown;	  /* times it was replaced by a larger one */
 	bool degraded; /* an update failed: the datapath uses the trie */
 	uint64_t mark;
 	bool marked;
 };
 
-static struct mtable t24 = {
-	.name = "DIR-24-8", .family = "IPv4", .size_word = "dir24-groups",
-	.first_id = EBPF_MAP_D24_TBL24, .groups_id = EBPF_MAP_D24_TBL8,
-	.state_id = EBPF_MAP_D24_STATE, .errors = &ebpf_counters.d24_errors,
+static struct mtable t4 = {
+	.name = "IPv4 table", .family = "IPv4", .size_word = "dir24-groups",
+	.top_id = EBPF_MAP_L4_TOP, .groups_id = EBPF_MAP_L4_GRP,
+	.state_id = EBPF_MAP_L4_STATE, .errors = &ebpf_counters.l4_errors,
+	.groups_fd = -1,
 };
 
 static struct mtable t6 = {
-	.name = "IPv6 LPM table", .family = "IPv6", .size_word = "lpm6-groups",
-	.first_id = EBPF_MAP_L6_TOP, .groups_id = EBPF_MAP_L6_GRP,
+	.name = "IPv6 table", .family = "IPv6", .size_word = "lpm6-groups",
+	.top_id = EBPF_MAP_L6_TOP, .groups_id = EBPF_MAP_L6_GRP,
 	.state_id = EBPF_MAP_L6_STATE, .errors = &ebpf_counters.l6_errors,
+	.groups_fd = -1,
 };
 
 static struct {
@@ -117,10 +129,6 @@ static struct {
 
 	/* Log each kind of write failure once per open, count them all. */
 	bool logged_full, logged_write;
-
-	/* The builders of the tables t24 and t6 (IPv4, IPv6 routes). */
-	struct fe_dir24 *d24;
-	struct fe_lpm6 *l6;
 
 	/* Scratch values: too large for the dplane thread's stack. */
 	struct fe_nhg_val nhg_val, member_val, repair_val, prev_val;
@@ -397,6 +405,31 @@ static uint32_t pinned_max_entries(const char *path)
 	return max;
 }
 
+/*
+ * Maps of earlier layouts (their names end in an older version). A fast
+ * path loaded by an older module keeps its own references and forwards
+ * until it is replaced; the names go, so nothing reads them by mistake.
+ */
+static const char *const retired_pins[] = {
+	"fe_d24_tbl24_v1", /* DIR-24-8: 64 MiB whatever the table */
+	"fe_d24_tbl8_v1",
+	"fe_d24_state_v1",
+	"fe_l6_grp_v1", /* IPv6 groups before they could grow */
+};
+
+static void retired_pins_remove(void)
+{
+	char path[512];
+
+	for (size_t i = 0; i < array_size(retired_pins); i++) {
+		snprintf(path, sizeof(path), "%s/%s", m.pin_path,
+			 retired_pins[i]);
+		if (unlink(path) == 0)
+			zlog_notice("ebpf: removed %s, a map of an earlier version",
+				    path);
+	}
+}
+
 static void open_failed(int err, const char *fmt, ...) PRINTFRR(2, 3);
 static void open_failed(int err, const char *fmt, ...)
 {
@@ -421,83 +454,198 @@ static void table_set_ready(struct mtable *t, bool ready)
 
 static void tables_set_ready(bool ready)
 {
-	table_set_ready(&t24, ready);
+	table_set_ready(&t4, ready);
 	table_set_ready(&t6, ready);
+}
+
+static void group_array_drop(int fd, uint32_t *mem, size_t len)
+{
+	if (mem && mem != MAP_FAILED)
+		munmap(mem, len);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A group array of n groups, mapped: 0, or a negative errno. */
+static int group_array_new(uint32_t n, int *fd, uint32_t **mem)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	int ret = 0;
+
+	frr_with_privs (&zserv_privs) {
+		*fd = bpf_map_create(BPF_MAP_TYPE_ARRAY,
+				     FE_MAP_LPM_GROUP_ARRAY, sizeof(uint32_t),
+				     sizeof(struct fe_lpm6_val), n, &opts);
+		if (*fd < 0)
+			ret = *fd;
+	}
+	if (ret)
+		return ret;
+	*mem = mmap(NULL, (size_t)n * sizeof(struct fe_lpm6_val),
+		    PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (*mem == MAP_FAILED) {
+		ret = -errno;
+		close(*fd);
+		*fd = -1;
+	}
+	return ret;
+}
+
+/* Put the group array fd in the groups map's slot (waits for readers). */
+static int group_array_publish(const struct mtable *t, int fd)
+{
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(m.fd[t->groups_id], &zero, &fd, BPF_ANY)
+		       ? -errno
+		       : 0;
 }
 
 static void table_unmap(struct mtable *t)
 {
-	if (t->first && t->first != MAP_FAILED)
-		munmap(t->first, t->first_len);
-	if (t->groups && t->groups != MAP_FAILED)
-		munmap(t->groups, t->groups_len);
-	t->first = t->groups = NULL;
+	fe_lpm6_free(t->b);
+	t->b = NULL;
+	if (t->top && t->top != MAP_FAILED)
+		munmap(t->top, t->top_len);
+	t->top = NULL;
+	/* The array stays in the pinned groups map for the fast path. */
+	group_array_drop(t->groups_fd, t->groups, t->groups_len);
+	t->groups = NULL;
+	t->groups_fd = -1;
 }
 
 /*
- * mmap both arrays of a table. The builder about to start on them clears
- * them: the datapath is told not to use the table until it is complete
- * again (tables_set_ready).
+ * Map the top array and make a small group array for a builder, which
+ * clears both: the datapath is told not to use the table until it is
+ * complete again (tables_set_ready). An array of a previous run in the
+ * groups map is replaced, the table being rebuilt from the RIB anyway.
  */
 static int table_map(struct mtable *t)
 {
-	uint32_t zero = 0, off = 0;
+	uint32_t zero = 0, off = 0, cap = m.size_cfg[t->groups_id];
+	int ret;
 
 	bpf_map_update_elem(m.fd[t->state_id], &zero, &off, BPF_ANY);
 	t->degraded = t->marked = false;
-	t->first_len = (size_t)m.size_active[t->first_id] * 1024;
-	t->groups_len = (size_t)m.size_active[t->groups_id] * 1024;
-	t->first = mmap(NULL, t->first_len, PROT_READ | PROT_WRITE,
-			MAP_SHARED, m.fd[t->first_id], 0);
-	t->groups = mmap(NULL, t->groups_len, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, m.fd[t->groups_id], 0);
-	if (t->first != MAP_FAILED && t->groups != MAP_FAILED)
-		return 0;
-	table_unmap(t);
-	return errno ? -errno : -ENOMEM;
+	t->grown = 0;
+	t->top_len = (size_t)m.size_active[t->top_id] * 1024;
+	t->top = mmap(NULL, t->top_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      m.fd[t->top_id], 0);
+	if (t->top == MAP_FAILED) {
+		ret = -errno;
+		t->top = NULL;
+		return ret;
+	}
+	t->ngroups = MIN(cap, FE_TBL_GROUPS_INITIAL);
+	t->groups_len = (size_t)t->ngroups * sizeof(struct fe_lpm6_val);
+	ret = group_array_new(t->ngroups, &t->groups_fd, &t->groups);
+	if (!ret) {
+		t->b = fe_lpm6_new(t->top, t->groups, t->ngroups);
+		ret = t->b ? group_array_publish(t, t->groups_fd) : -ENOMEM;
+	}
+	if (ret)
+		table_unmap(t);
+	return ret;
+}
+
+/*
+ * The builder is out of groups: copy the group array into one twice as
+ * large (up to the configured limit) and swap it in. Programs that
+ * fetched the old array finish on it, a consistent copy; nothing writes
+ * between the copy and the swap (one writer, under the lock). On error
+ * the old array stays.
+ */
+static int table_grow(struct mtable *t)
+{
+	uint32_t cap = m.size_cfg[t->groups_id], n, *mem = NULL;
+	int fd = -1, ret;
+
+	if (t->ngroups >= cap)
+		return -ENOSPC;
+	n = t->ngroups > cap / 2 ? cap : MAX(t->ngroups * 2, 16U);
+	ret = group_array_new(n, &fd, &mem);
+	if (ret)
+		return ret;
+	memcpy(mem, t->groups, t->groups_len);
+	ret = fe_lpm6_regroup(t->b, mem, n);
+	if (!ret) {
+		ret = group_array_publish(t, fd);
+		if (ret)
+			/* the old array is still the one in use: go back */
+			fe_lpm6_free(t->b), t->b = NULL;
+	}
+	if (ret) {
+		group_array_drop(fd, mem, (size_t)n * sizeof(struct fe_lpm6_val));
+		return ret;
+	}
+	group_array_drop(t->groups_fd, t->groups, t->groups_len);
+	t->groups_fd = fd;
+	t->groups = mem;
+	t->ngroups = n;
+	t->groups_len = (size_t)n * sizeof(struct fe_lpm6_val);
+	t->grown++;
+	if (IS_EBPF_DEBUG_MIRROR)
+		zlog_debug("ebpf: %s groups grown to %u", t->name, n);
+	return 0;
 }
 
 static void tables_close(void)
 {
-	fe_dir24_free(m.d24);
-	m.d24 = NULL;
-	fe_lpm6_free(m.l6);
-	m.l6 = NULL;
-	table_unmap(&t24);
+	table_unmap(&t4);
 	table_unmap(&t6);
 }
 
 static int tables_open(void)
 {
-	int ret = table_map(&t24);
+	int ret = table_map(&t4);
 
-	if (!ret) {
-		m.d24 = fe_dir24_new(t24.first, t24.groups,
-				     m.size_active[t24.groups_id]);
-		ret = m.d24 ? table_map(&t6) : -ENOMEM;
-	}
-	if (!ret) {
-		m.l6 = fe_lpm6_new(t6.first, t6.groups,
-				   m.size_active[t6.groups_id]);
-		ret = m.l6 ? 0 : -ENOMEM;
-	}
+	if (!ret)
+		ret = table_map(&t6);
 	if (ret)
 		tables_close();
 	return ret;
+}
+
+/* A prefix's address as the builder takes it: IPv4 in front, then 0. */
+static void table_addr(const struct fe_prefix *p, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	memcpy(a, p->addr, p->family == AF_INET ? 4 : 16);
+}
+
+static int table_add(struct mtable *t, const struct fe_prefix *p,
+		     uint32_t value)
+{
+	uint8_t a[16];
+	int ret;
+
+	table_addr(p, a);
+	ret = fe_lpm6_add(t->b, a, p->len, value);
+	/* a prefix needs a few groups at most: one growth is enough */
+	if (ret == -ENOSPC) {
+		ret = table_grow(t);
+		if (!ret)
+			ret = t->b ? fe_lpm6_add(t->b, a, p->len, value)
+				   : -ENOMEM;
+	}
+	return ret;
+}
+
+static int table_del(struct mtable *t, const struct fe_prefix *p)
+{
+	uint8_t a[16];
+
+	table_addr(p, a);
+	return fe_lpm6_del(t->b, a, p->len);
 }
 
 /* The table value of a route (see fe_maps.h): the same in both tables. */
 static uint32_t table_value(const struct fe_route *r)
 {
 	if (r->kind != FE_ROUTE_UNICAST)
-		return FE_D24_NONUNICAST | r->kind;
-	return r->nhg_id < FE_D24_NONUNICAST ? r->nhg_id : FE_D24_LPM;
-}
-
-static uint32_t d24_addr(const struct fe_prefix *p)
-{
-	return (uint32_t)p->addr[0] << 24 | (uint32_t)p->addr[1] << 16 |
-	       (uint32_t)p->addr[2] << 8 | p->addr[3];
+		return FE_TBL_NONUNICAST | r->kind;
+	return r->nhg_id < FE_TBL_NONUNICAST ? r->nhg_id : FE_TBL_LPM;
 }
 
 /* A failed update leaves the table wrong somewhere: stop using it. */
@@ -516,13 +664,21 @@ static void table_failed(struct mtable *t, int err, const struct fe_prefix *p)
 		 t->family, t->size_word);
 }
 
-void ebpf_mirror_grace(void)
+static void table_grace(struct mtable *t)
 {
-	struct fe_dir24_stats ds;
 	struct fe_lpm6_stats ls;
 
+	if (t->marked)
+		fe_lpm6_grace_upto(t->b, t->mark);
+	fe_lpm6_stats(t->b, &ls);
+	t->marked = ls.groups_pending != 0;
+	t->mark = fe_lpm6_grace_mark(t->b);
+}
+
+void ebpf_mirror_grace(void)
+{
 	ebpf_mirror_lock();
-	if (!m.d24 || !m.l6)
+	if (!t4.b || !t6.b)
 		goto out;
 	/* counter slots retired over a tick ago: none is counted in now */
 	ebpf_pathstats_reap();
@@ -532,18 +688,10 @@ void ebpf_mirror_grace(void)
 	 * after which none can. Without membarrier, a tick (1 s) apart is
 	 * the same in practice: a program runs for microseconds.
 	 */
-	if (t24.marked || t6.marked)
+	if (t4.marked || t6.marked)
 		syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
-	if (t24.marked)
-		fe_dir24_grace_upto(m.d24, t24.mark);
-	if (t6.marked)
-		fe_lpm6_grace_upto(m.l6, t6.mark);
-	fe_dir24_stats(m.d24, &ds);
-	fe_lpm6_stats(m.l6, &ls);
-	t24.marked = ds.groups_pending != 0;
-	t24.mark = fe_dir24_grace_mark(m.d24);
-	t6.marked = ls.groups_pending != 0;
-	t6.mark = fe_lpm6_grace_mark(m.l6);
+	table_grace(&t4);
+	table_grace(&t6);
 out:
 	ebpf_mirror_unlock();
 }
@@ -578,11 +726,11 @@ int ebpf_mirror_open(void)
 	maps[EBPF_MAP_ROUTE6] = m.skel->maps.fe_route6_v1;
 	maps[EBPF_MAP_NHG] = m.skel->maps.fe_nhg_v1;
 	maps[EBPF_MAP_NHGRES] = m.skel->maps.fe_nhgres_v1;
-	maps[EBPF_MAP_D24_TBL24] = m.skel->maps.fe_d24_tbl24_v1;
-	maps[EBPF_MAP_D24_TBL8] = m.skel->maps.fe_d24_tbl8_v1;
-	maps[EBPF_MAP_D24_STATE] = m.skel->maps.fe_d24_state_v1;
+	maps[EBPF_MAP_L4_TOP] = m.skel->maps.fe_l4_top_v1;
+	maps[EBPF_MAP_L4_GRP] = m.skel->maps.fe_l4_grp_v1;
+	maps[EBPF_MAP_L4_STATE] = m.skel->maps.fe_l4_state_v1;
 	maps[EBPF_MAP_L6_TOP] = m.skel->maps.fe_l6_top_v1;
-	maps[EBPF_MAP_L6_GRP] = m.skel->maps.fe_l6_grp_v1;
+	maps[EBPF_MAP_L6_GRP] = m.skel->maps.fe_l6_grp_v2;
 	maps[EBPF_MAP_L6_STATE] = m.skel->maps.fe_l6_state_v1;
 	maps[EBPF_MAP_PATHSTATS] = m.skel->maps.fe_pathstats_v1;
 	maps[EBPF_MAP_PATHSUMS] = m.skel->maps.fe_pathsums_v1;
@@ -596,9 +744,15 @@ int ebpf_mirror_open(void)
 			pinned = pinned_max_entries(path);
 			if (pinned)
 				m.adopted = true;
+			/* one slot, for the group array sized as it grows */
+			if (i == EBPF_MAP_L4_GRP || i == EBPF_MAP_L6_GRP) {
+				m.size_active[i] = m.size_cfg[i];
+				continue;
+			}
 			m.size_active[i] = pinned ? pinned : m.size_cfg[i];
 			bpf_map__set_max_entries(maps[i], m.size_active[i]);
 		}
+		retired_pins_remove();
 		ret = fe_mirror__load(m.skel);
 	}
 	if (ret) {
@@ -613,7 +767,7 @@ int ebpf_mirror_open(void)
 
 	ret = tables_open();
 	if (ret) {
-		open_failed(ret, "cannot map the DIR-24-8 and IPv6 tables: %s",
+		open_failed(ret, "cannot map the IPv4 and IPv6 route tables: %s",
 			    strerror(-ret));
 		fe_mirror__destroy(m.skel);
 		m.skel = NULL;
@@ -848,6 +1002,7 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 	union fe_route_key key;
 	struct fe_route_val val;
 	enum ebpf_map_id id;
+	struct mtable *table;
 	uint32_t old_nhg = 0;
 	bool wrote_nhg = false;
 	char pfx[64];
@@ -860,6 +1015,7 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 	if (ret)
 		return ret;
 	id = r->dst.family == AF_INET ? EBPF_MAP_ROUTE4 : EBPF_MAP_ROUTE6;
+	table = r->dst.family == AF_INET ? &t4 : &t6;
 
 	/*
 	 * The group goes in first, so the fast path never sees a route
@@ -889,16 +1045,10 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 				 fe_prefix_str(&r->dst, pfx, sizeof(pfx)));
 	}
 
-	if (id == EBPF_MAP_ROUTE4 && m.d24) {
-		ret = fe_dir24_add(m.d24, d24_addr(&r->dst), r->dst.len,
-				   table_value(r));
+	if (table->b) {
+		ret = table_add(table, &r->dst, table_value(r));
 		if (ret)
-			table_failed(&t24, ret, &r->dst);
-	} else if (id == EBPF_MAP_ROUTE6 && m.l6) {
-		ret = fe_lpm6_add(m.l6, r->dst.addr, r->dst.len,
-				  table_value(r));
-		if (ret)
-			table_failed(&t6, ret, &r->dst);
+			table_failed(table, ret, &r->dst);
 	}
 	if (r->nhg_id)
 		fe_shadow_nhg_ref(m.shadow, r->nhg_id);
@@ -919,6 +1069,7 @@ int ebpf_mirror_route_del(const struct fe_prefix *p)
 	struct fe_route r = { .dst = *p, .kind = FE_ROUTE_BLACKHOLE };
 	union fe_route_key key;
 	struct fe_route_val val;
+	struct mtable *table;
 	uint32_t old_nhg = 0;
 	char pfx[64];
 	size_t keylen;
@@ -934,12 +1085,11 @@ int ebpf_mirror_route_del(const struct fe_prefix *p)
 			 &key);
 	if (ret)
 		return map_error(ret, "route", fe_prefix_str(p, pfx, sizeof(pfx)));
-	if (p->family == AF_INET && m.d24)
-		ret = fe_dir24_del(m.d24, d24_addr(p), p->len);
-	else if (p->family == AF_INET6 && m.l6)
-		ret = fe_lpm6_del(m.l6, p->addr, p->len);
+	table = p->family == AF_INET ? &t4 : &t6;
+	if (table->b)
+		ret = table_del(table, p);
 	if (ret && ret != -ENOENT)
-		table_failed(p->family == AF_INET ? &t24 : &t6, ret, p);
+		table_failed(table, ret, p);
 	if (fe_shadow_route_del(m.shadow, p, &old_nhg) == 0 && old_nhg) {
 		fe_shadow_nhg_unref(m.shadow, old_nhg);
 		nhg_release(old_nhg);
@@ -1299,6 +1449,25 @@ static uint64_t map_memlock(int fd)
 	return val;
 }
 
+static void table_state(const struct mtable *t, struct ebpf_table_state *ts)
+{
+	struct fe_lpm6_stats ls;
+	uint32_t zero = 0, ready = 0;
+
+	if (!t->b)
+		return;
+	fe_lpm6_stats(t->b, &ls);
+	ts->rules = ls.rules;
+	ts->groups_used = ls.groups_used;
+	ts->groups_total = ls.groups_total;
+	ts->groups_max = m.size_cfg[t->groups_id];
+	ts->grown = t->grown;
+	ts->bytes = ls.top_bytes + ls.pool_bytes + ls.rules_bytes;
+	bpf_map_lookup_elem(m.fd[t->state_id], &zero, &ready);
+	ts->ready = ready;
+	ts->degraded = t->degraded;
+}
+
 void ebpf_mirror_get_state(struct ebpf_mirror_state *st)
 {
 	int i;
@@ -1326,32 +1495,20 @@ void ebpf_mirror_get_state(struct ebpf_mirror_state *st)
 		if (m.skel)
 			u->memory_bytes = map_memlock(m.fd[i]);
 	}
-	if (m.d24) {
-		struct fe_dir24_stats ds;
-		uint32_t zero = 0, ready = 0;
+	table_state(&t4, &st->l4);
+	table_state(&t6, &st->l6);
+	for (i = 0; i < 2; i++) {
+		const struct mtable *t = i ? &t6 : &t4;
+		struct ebpf_map_usage *u = &st->maps[t->groups_id];
 
-		fe_dir24_stats(m.d24, &ds);
-		st->d24_rules = ds.rules;
-		st->d24_groups_used = ds.groups_used;
-		st->d24_groups_total = ds.groups_total;
-		st->d24_bytes = ds.tbl24_bytes + ds.tbl8_bytes + ds.rules_bytes;
-		bpf_map_lookup_elem(m.fd[EBPF_MAP_D24_STATE], &zero, &ready);
-		st->d24_ready = ready;
-		st->d24_degraded = t24.degraded;
+		/* the groups map is a slot: count the array in it */
+		if (t->b) {
+			u->max_entries = t->ngroups;
+			u->memory_bytes += map_memlock(t->groups_fd);
+		}
 	}
-	if (m.l6) {
-		struct fe_lpm6_stats ls;
-		uint32_t zero = 0, ready = 0;
-
-		fe_lpm6_stats(m.l6, &ls);
-		st->l6_rules = ls.rules;
-		st->l6_groups_used = ls.groups_used;
-		st->l6_groups_total = ls.groups_total;
-		st->l6_bytes = ls.top_bytes + ls.group_bytes + ls.rules_bytes;
-		bpf_map_lookup_elem(m.fd[EBPF_MAP_L6_STATE], &zero, &ready);
-		st->l6_ready = ready;
-		st->l6_degraded = t6.degraded;
-	}
+	for (i = 0; i < EBPF_MAP_COUNT; i++)
+		st->map_bytes += st->maps[i].memory_bytes;
 	st->maps[EBPF_MAP_ROUTE4].entries = st->routes_v4;
 	st->maps[EBPF_MAP_ROUTE6].entries = st->routes_v6;
 	st->maps[EBPF_MAP_NHG].entries = st->nhgs;

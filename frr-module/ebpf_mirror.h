@@ -30,10 +30,10 @@ enum ebpf_map_id {
 	EBPF_MAP_ROUTE6,
 	EBPF_MAP_NHG,
 	EBPF_MAP_NHGRES,    /* resilient slot tables */
-	EBPF_MAP_D24_TBL24, /* DIR-24-8 of the IPv4 routes */
-	EBPF_MAP_D24_TBL8,
-	EBPF_MAP_D24_STATE,
-	EBPF_MAP_L6_TOP, /* fe_lpm6 table of the IPv6 routes */
+	EBPF_MAP_L4_TOP, /* route table of the IPv4 routes (bpf/fe_lpm6.h) */
+	EBPF_MAP_L4_GRP, /* its groups: one slot, the array that grows */
+	EBPF_MAP_L4_STATE,
+	EBPF_MAP_L6_TOP, /* the same for IPv6 */
 	EBPF_MAP_L6_GRP,
 	EBPF_MAP_L6_STATE,
 	EBPF_MAP_PATHSTATS, /* per-path counters of the groups */
@@ -56,7 +56,7 @@ struct ebpf_mirror_counters {
 	atomic_uint_fast64_t skipped_unsupported;
 	atomic_uint_fast64_t skipped_not_open;
 	atomic_uint_fast64_t stale_swept;
-	atomic_uint_fast64_t d24_errors;      /* DIR-24-8 updates that failed */
+	atomic_uint_fast64_t l4_errors;       /* IPv4 table updates that failed */
 	atomic_uint_fast64_t l6_errors;       /* IPv6 table updates that failed */
 	atomic_uint_fast64_t repair_events;   /* links seen going down */
 	atomic_uint_fast64_t repair_nhg_writes;
@@ -136,6 +136,14 @@ struct ebpf_map_usage {
 	uint64_t memory_bytes;
 };
 
+/* A route table (IPv4 or IPv6) for `show ebpf mirror`. */
+struct ebpf_table_state {
+	bool ready;
+	bool degraded;
+	uint32_t rules, groups_used, groups_total, groups_max, grown;
+	uint64_t bytes; /* arrays and the builder's heap */
+};
+
 struct ebpf_mirror_state {
 	enum ebpf_sync_state state;
 	char reason[256];
@@ -146,14 +154,8 @@ struct ebpf_mirror_state {
 	struct ebpf_map_usage maps[EBPF_MAP_COUNT];
 	time_t opened_at;
 	time_t synced_at;
-	bool d24_ready;
-	bool d24_degraded;
-	uint32_t d24_rules, d24_groups_used, d24_groups_total;
-	uint64_t d24_bytes;
-	bool l6_ready;
-	bool l6_degraded;
-	uint32_t l6_rules, l6_groups_used, l6_groups_total;
-	uint64_t l6_bytes;
+	uint64_t map_bytes; /* every map, group arrays included */
+	struct ebpf_table_state l4, l6;
 };
 
 void ebpf_mirror_get_state(struct ebpf_mirror_state *st);

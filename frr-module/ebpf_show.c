@@ -435,7 +435,7 @@ DEFUN (show_ebpf_status,
 		}
 		json_object_int_add(json, "mirrorErrors", ebpf_counters.errors);
 		json_object_int_add(json, "dir24Errors",
-				    ebpf_counters.d24_errors);
+				    ebpf_counters.l4_errors);
 		json_object_int_add(json, "lpm6Errors",
 				    ebpf_counters.l6_errors);
 		vty_json(vty, json);
@@ -490,9 +490,9 @@ DEFUN (show_ebpf_status,
 					? "no BGP routes seen yet"
 					: "not looked at (detection off)");
 	}
-	vty_out(vty, "  Errors:            mirror %" PRIu64 ", DIR-24-8 %" PRIu64 ", IPv6 table %" PRIu64 "\n",
+	vty_out(vty, "  Errors:            mirror %" PRIu64 ", IPv4 table %" PRIu64 ", IPv6 table %" PRIu64 "\n",
 		(uint64_t)ebpf_counters.errors,
-		(uint64_t)ebpf_counters.d24_errors,
+		(uint64_t)ebpf_counters.l4_errors,
 		(uint64_t)ebpf_counters.l6_errors);
 	return CMD_SUCCESS;
 }

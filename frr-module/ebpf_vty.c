@@ -29,7 +29,7 @@ static const struct {
 	{ "route4", EBPF_MAP_ROUTE4 },
 	{ "route6", EBPF_MAP_ROUTE6 },
 	{ "nexthop-group", EBPF_MAP_NHG },
-	{ "dir24-groups", EBPF_MAP_D24_TBL8 },
+	{ "dir24-groups", EBPF_MAP_L4_GRP },
 	{ "lpm6-groups", EBPF_MAP_L6_GRP },
 };
 
@@ -123,6 +123,15 @@ static int set_map_size(struct vty *vty, const char *word, uint32_t entries)
 	}
 	ebpf_mirror_set_map_size(id, entries);
 	ebpf_mirror_get_state(&st);
+	/* a group array grows up to the limit: it applies from now on */
+	if (id == EBPF_MAP_L4_GRP || id == EBPF_MAP_L6_GRP) {
+		if (ebpf_mirror_is_open() &&
+		    st.maps[id].max_entries > ebpf_mirror_map_size(id))
+			vty_out(vty,
+				"%% note: the %s array already has %u groups; it keeps them until zebra restarts\n",
+				word, st.maps[id].max_entries);
+		return CMD_SUCCESS;
+	}
 	if (ebpf_mirror_is_open() &&
 	    st.maps[id].max_entries != ebpf_mirror_map_size(id))
 		vty_out(vty,
@@ -140,8 +149,8 @@ DEFUN (ebpf_map_size,
        "IPv4 route trie (default 1200000)\n"
        "IPv6 route trie (default 300000)\n"
        "Nexthop-group map (default 65536)\n"
-       "DIR-24-8 tbl8 groups of 1 KiB, for IPv4 prefixes longer than /24 (default 65536)\n"
-       "IPv6 LPM table groups of 1 KiB, ~1.1 per IPv6 prefix (default 65536)\n"
+       "Most groups (1 KiB each) the IPv4 route table may grow to; a full table needs ~100k (default 1048576)\n"
+       "Most groups (1 KiB each) the IPv6 route table may grow to, ~1.1 per prefix (default 1048576)\n"
        "Entries\n")
 {
 	return set_map_size(vty, argv[2]->text,
@@ -157,8 +166,8 @@ DEFUN (no_ebpf_map_size,
        "IPv4 route trie\n"
        "IPv6 route trie\n"
        "Nexthop-group map\n"
-       "DIR-24-8 tbl8 groups\n"
-       "IPv6 LPM table groups\n"
+       "IPv4 route table groups\n"
+       "IPv6 route table groups\n"
        "Entries\n")
 {
 	return set_map_size(vty, argv[3]->text, 0);
@@ -227,15 +236,24 @@ static int ebpf_show_debugging(struct vty *vty)
 }
 
 /* One LPM table (DIR-24-8, IPv6) of show ebpf mirror. */
-static void show_table_text(struct vty *vty, const char *what, bool ready,
-			    bool degraded, uint32_t rules, uint32_t used,
-			    uint32_t total)
+static void show_table_text(struct vty *vty, const char *what,
+			    const struct ebpf_table_state *t)
 {
-	vty_out(vty, "  %s: %s, %u prefixes, %u/%u groups\n", what,
-		degraded ? "degraded (LPM trie used)"
-		: ready	 ? "in use"
-			 : "building",
-		rules, used, total);
+	vty_out(vty, "  %s: %s, %u prefixes, %u groups used of %u (grows up to %u, grown %u times), %" PRIu64 " bytes\n",
+		what,
+		t->degraded ? "degraded (LPM trie used)"
+		: t->ready  ? "in use"
+			    : "building",
+		t->rules, t->groups_used, t->groups_total, t->groups_max,
+		t->grown, t->bytes);
+}
+
+/* Map memory per route: what the mirror costs for the table it holds. */
+static uint64_t bytes_per_route(const struct ebpf_mirror_state *st)
+{
+	uint64_t routes = st->routes_v4 + st->routes_v6;
+
+	return routes ? st->map_bytes / routes : 0;
 }
 
 static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st)
@@ -281,6 +299,8 @@ static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st
 		vty_out(vty, "    %-14s %10" PRIu64 " %10u %12" PRIu64 "\n",
 			st->maps[i].name, st->maps[i].entries,
 			st->maps[i].max_entries, st->maps[i].memory_bytes);
+	vty_out(vty, "  Map memory:      %" PRIu64 " bytes, %" PRIu64 " per route\n",
+		st->map_bytes, bytes_per_route(st));
 	vty_out(vty, "  Shadow table:    %" PRIu64 " bytes\n", st->shadow_bytes);
 	{
 		const char *why, *mode = ebpf_ipv4_lookup(&why);
@@ -288,28 +308,25 @@ static void show_mirror_text(struct vty *vty, const struct ebpf_mirror_state *st
 		vty_out(vty, "  Fast path IPv4 lookup: %s%s%s\n", mode,
 			why ? ": " : "", why ? why : "");
 	}
-	show_table_text(vty, "DIR-24-8 (IPv4 lookup)", st->d24_ready,
-			st->d24_degraded, st->d24_rules, st->d24_groups_used,
-			st->d24_groups_total);
-	show_table_text(vty, "IPv6 LPM table (IPv6 lookup)", st->l6_ready,
-			st->l6_degraded, st->l6_rules, st->l6_groups_used,
-			st->l6_groups_total);
+	show_table_text(vty, "IPv4 table (IPv4 lookup)", &st->l4);
+	show_table_text(vty, "IPv6 table (IPv6 lookup)", &st->l6);
 }
 
 #define JSON_U64(o, k, v) json_object_int_add(o, k, (int64_t)(v))
 
-static json_object *table_json(bool ready, bool degraded, uint32_t rules,
-				uint32_t used, uint32_t total, uint64_t bytes,
+static json_object *table_json(const struct ebpf_table_state *t,
 				uint64_t errors)
 {
 	json_object *jd = json_object_new_object();
 
-	json_object_boolean_add(jd, "inUse", ready);
-	json_object_boolean_add(jd, "degraded", degraded);
-	JSON_U64(jd, "prefixes", rules);
-	JSON_U64(jd, "groupsUsed", used);
-	JSON_U64(jd, "groupsTotal", total);
-	JSON_U64(jd, "bytes", bytes);
+	json_object_boolean_add(jd, "inUse", t->ready);
+	json_object_boolean_add(jd, "degraded", t->degraded);
+	JSON_U64(jd, "prefixes", t->rules);
+	JSON_U64(jd, "groupsUsed", t->groups_used);
+	JSON_U64(jd, "groupsTotal", t->groups_total);
+	JSON_U64(jd, "groupsMax", t->groups_max);
+	JSON_U64(jd, "grown", t->grown);
+	JSON_U64(jd, "bytes", t->bytes);
 	JSON_U64(jd, "errors", errors);
 	return jd;
 }
@@ -319,7 +336,6 @@ static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st
 	const struct ebpf_mirror_counters *c = &ebpf_counters;
 	json_object *json = json_object_new_object();
 	json_object *jroutes, *jc, *jmaps, *jm;
-	uint64_t mem = 0;
 	int i;
 
 	json_object_string_add(json, "pinPath", st->pin_path);
@@ -362,11 +378,11 @@ static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st
 		JSON_U64(jm, "configuredMaxEntries",
 			 st->maps[i].configured_entries);
 		JSON_U64(jm, "memoryBytes", st->maps[i].memory_bytes);
-		mem += st->maps[i].memory_bytes;
 		json_object_object_add(jmaps, st->maps[i].name, jm);
 	}
 	json_object_object_add(json, "maps", jmaps);
-	JSON_U64(json, "mapMemoryBytes", mem);
+	JSON_U64(json, "mapMemoryBytes", st->map_bytes);
+	JSON_U64(json, "mapMemoryBytesPerRoute", bytes_per_route(st));
 	{
 		const char *why, *mode = ebpf_ipv4_lookup(&why);
 
@@ -375,16 +391,9 @@ static void show_mirror_json(struct vty *vty, const struct ebpf_mirror_state *st
 			json_object_string_add(json, "fastPathIpv4LookupReason",
 					       why);
 	}
-	json_object_object_add(json, "dir24",
-			       table_json(st->d24_ready, st->d24_degraded,
-					  st->d24_rules, st->d24_groups_used,
-					  st->d24_groups_total, st->d24_bytes,
-					  c->d24_errors));
-	json_object_object_add(json, "lpm6",
-			       table_json(st->l6_ready, st->l6_degraded,
-					  st->l6_rules, st->l6_groups_used,
-					  st->l6_groups_total, st->l6_bytes,
-					  c->l6_errors));
+	/* names of the first release, kept for exporters */
+	json_object_object_add(json, "dir24", table_json(&st->l4, c->l4_errors));
+	json_object_object_add(json, "lpm6", table_json(&st->l6, c->l6_errors));
 	JSON_U64(json, "shadowMemoryBytes", st->shadow_bytes);
 	vty_json(vty, json);
 }

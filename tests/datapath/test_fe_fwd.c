@@ -40,7 +40,6 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "lib/fe_dir24.h"
 #include "lib/fe_lpm6.h"
 #include "lib/fe_policy.h"
 
@@ -527,45 +526,73 @@ static void fill_mirror(void)
 }
 
 /*
- * The IPv4 routes as a DIR-24-8 table too, built through mmap as the
- * module does. Used only while fe_d24_state_v1 says so.
+ * A route table as the module makes one: the top array mapped, a group
+ * array of ngroups created and put in the groups map's slot, a builder
+ * on both. NULL on failure.
  */
-static int build_dir24(void)
+static struct fe_lpm6 *table_new(struct bpf_map *top_map,
+				 struct bpf_map *groups_map, uint32_t ngroups)
 {
-	int fd24 = bpf_map__fd(skel->maps.fe_d24_tbl24_v1);
-	int fd8 = bpf_map__fd(skel->maps.fe_d24_tbl8_v1);
-	size_t len24 = (size_t)bpf_map__max_entries(skel->maps.fe_d24_tbl24_v1) * 1024;
-	uint32_t groups = bpf_map__max_entries(skel->maps.fe_d24_tbl8_v1);
-	uint32_t *t24, *t8;
-	struct fe_dir24 *d;
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	uint32_t *top, *grp, zero = 0;
+	int fd;
 
-	t24 = mmap(NULL, len24, PROT_READ | PROT_WRITE, MAP_SHARED, fd24, 0);
-	t8 = mmap(NULL, (size_t)groups * 1024, PROT_READ | PROT_WRITE,
-		  MAP_SHARED, fd8, 0);
-	if (t24 == MAP_FAILED || t8 == MAP_FAILED)
+	top = mmap(NULL, (size_t)FE_LPM6_TOP_VALUES * 1024,
+		   PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(top_map), 0);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FE_MAP_LPM_GROUP_ARRAY, 4,
+			    sizeof(struct fe_lpm6_val), ngroups, &opts);
+	if (top == MAP_FAILED || fd < 0)
+		return NULL;
+	grp = mmap(NULL, (size_t)ngroups * 1024, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	if (grp == MAP_FAILED ||
+	    bpf_map_update_elem(bpf_map__fd(groups_map), &zero, &fd, BPF_ANY))
+		return NULL;
+	close(fd); /* the groups map holds it */
+	return fe_lpm6_new(top, grp, ngroups);
+}
+
+/* IPv4 address a.b.c.0 as the table builder takes it. */
+static const uint8_t *v4(uint8_t a, uint8_t b, uint8_t c)
+{
+	static uint8_t addr[16];
+
+	memset(addr, 0, sizeof(addr));
+	addr[0] = a, addr[1] = b, addr[2] = c;
+	return addr;
+}
+
+/*
+ * The IPv4 routes as a route table too, built through mmap as the module
+ * does. Used only while fe_l4_state_v1 says so.
+ */
+static int build_lpm4(void)
+{
+	struct fe_lpm6 *t = table_new(skel->maps.fe_l4_top_v1,
+				      skel->maps.fe_l4_grp_v1, 64);
+
+	if (!t || fe_lpm6_add(t, v4(198, 18, 20), 24, 77) ||
+	    fe_lpm6_add(t, v4(198, 18, 1), 24, 79) ||
+	    fe_lpm6_add(t, v4(198, 18, 30), 24, 90) ||
+	    fe_lpm6_add(t, v4(198, 18, 31), 24, 90) ||
+	    fe_lpm6_add(t, v4(198, 18, 32), 24, 91) ||
+	    fe_lpm6_add(t, v4(198, 18, 3), 24,
+			FE_TBL_NONUNICAST | FE_ROUTE_BLACKHOLE))
 		return -1;
-	d = fe_dir24_new(t24, t8, groups);
-	if (!d || fe_dir24_add(d, 0xc6121400, 24, 77) || /* 198.18.20.0/24 */
-	    fe_dir24_add(d, 0xc6120100, 24, 79) ||        /* 198.18.1.0/24 */
-	    fe_dir24_add(d, 0xc6121e00, 24, 90) ||        /* 198.18.30.0/24 */
-	    fe_dir24_add(d, 0xc6121f00, 24, 90) ||        /* 198.18.31.0/24 */
-	    fe_dir24_add(d, 0xc6122000, 24, 91) ||        /* 198.18.32.0/24 */
-	    fe_dir24_add(d, 0xc6120300, 24,               /* 198.18.3.0/24 */
-			 FE_D24_NONUNICAST | FE_ROUTE_BLACKHOLE))
-		return -1;
-	fe_dir24_free(d); /* the tables stay in the maps */
+	fe_lpm6_free(t); /* the tables stay in the maps */
 	return 0;
 }
 
-static void d24_use(uint32_t on)
+static void l4_use(uint32_t on)
 {
 	struct fe_lpm4_key k = { .prefixlen = 24 };
 	struct fe_route_val r = { .kind = FE_ROUTE_UNICAST, .nhg_id = 77 };
 	uint32_t zero = 0;
 
-	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_d24_state_v1), &zero, &on,
+	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_l4_state_v1), &zero, &on,
 			    BPF_ANY);
-	/* Without its trie entry, only the DIR-24-8 table knows the route:
+	/* Without its trie entry, only the IPv4 table knows the route:
 	 * the cases below then prove the datapath uses it.
 	 */
 	inet_pton(AF_INET, "198.18.20.0", k.addr);
@@ -576,16 +603,16 @@ static void d24_use(uint32_t on)
 				    &r, BPF_ANY);
 }
 
-static void ecmp_dir24(void)
+static void ecmp_lpm4(void)
 {
 	clear_policies();
 	set_config(FE_ECMP_HASH_THRESHOLD, 0);
-	d24_use(1);
+	l4_use(1);
 }
 
 static void plain_trie(void)
 {
-	d24_use(0);
+	l4_use(0);
 	plain();
 }
 
@@ -747,28 +774,19 @@ static void fill_direct(void)
 
 /*
  * The IPv6 routes as an fe_lpm6 table too, built through mmap as the
- * module does: 2001:db8:98::/48 -> NHG 92, 2001:db8:97::/48 -> FE_D24_LPM
+ * module does: 2001:db8:98::/48 -> NHG 92, 2001:db8:97::/48 -> FE_TBL_LPM
  * (the trie decides). Used only while fe_l6_state_v1 says so.
  */
 static int build_lpm6(void)
 {
-	uint32_t groups = bpf_map__max_entries(skel->maps.fe_l6_grp_v1);
+	struct fe_lpm6 *l6 = table_new(skel->maps.fe_l6_top_v1,
+				       skel->maps.fe_l6_grp_v2, 64);
 	uint8_t a98[16], a97[16];
-	uint32_t *top, *grp;
-	struct fe_lpm6 *l6;
 
-	top = mmap(NULL, (size_t)FE_LPM6_TOP_VALUES * 1024,
-		   PROT_READ | PROT_WRITE, MAP_SHARED,
-		   bpf_map__fd(skel->maps.fe_l6_top_v1), 0);
-	grp = mmap(NULL, (size_t)groups * 1024, PROT_READ | PROT_WRITE,
-		   MAP_SHARED, bpf_map__fd(skel->maps.fe_l6_grp_v1), 0);
-	if (top == MAP_FAILED || grp == MAP_FAILED)
-		return -1;
 	inet_pton(AF_INET6, "2001:db8:98::", a98);
 	inet_pton(AF_INET6, "2001:db8:97::", a97);
-	l6 = fe_lpm6_new(top, grp, groups);
 	if (!l6 || fe_lpm6_add(l6, a98, 48, 92) ||
-	    fe_lpm6_add(l6, a97, 48, FE_D24_LPM))
+	    fe_lpm6_add(l6, a97, 48, FE_TBL_LPM))
 		return -1;
 	fe_lpm6_free(l6); /* the tables stay in the maps */
 	return 0;
@@ -854,7 +872,7 @@ static void set_direct(uint8_t on)
 	ifinfo(in_ifindex, in_mac, 1500, 1); /* as a case may have left it */
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &c,
 			    BPF_ANY);
-	d24_use(on);
+	l4_use(on);
 }
 
 /* A policy's path whose neighbour nobody resolved yet (198.51.100.9 on
@@ -1024,7 +1042,7 @@ static void direct_cfg(uint8_t algo, uint16_t npolicies)
 
 	bpf_map_update_elem(bpf_map__fd(skel->maps.fe_config_v2), &zero, &c,
 			    BPF_ANY);
-	d24_use(1);
+	l4_use(1);
 }
 
 static void direct_ht(void)
@@ -1176,15 +1194,15 @@ static void build_policy_cases(void)
 
 		p = flow("198.18.20.1", 4000 + i);
 		path = expect_path(p, FE_ECMP_HASH_THRESHOLD);
-		t = add("ecmp through the DIR-24-8 table", p, V_FWD, -1);
-		t->setup = ecmp_dir24;
+		t = add("ecmp through the IPv4 table", p, V_FWD, -1);
+		t->setup = ecmp_lpm4;
 		if (path == 1)
 			t->out = via_ec0(p);
 	}
-	add("DIR-24-8 off again", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
+	add("IPv4 table off again", ip4("198.18.1.10", 64, 18), V_FWD, -1)->setup =
 		plain_trie;
 
-	/* Direct IPv4: the DIR-24-8 table and the neighbour cache route. */
+	/* Direct IPv4: the IPv4 table and the neighbour cache route. */
 	p = ip4("198.18.30.5", 64, 18);
 	t = add("direct ipv4: table and neighbour cache, no fib lookup", p,
 		V_FWD, -1);
@@ -1511,7 +1529,7 @@ static void build_cases(void)
 	t->setup = linklocal_lpm6;
 	t->out = forwarded(p);
 	memcpy(((struct ethhdr *)t->out.b)->h_dest, CACHED_MAC, ETH_ALEN);
-	t = add("ipv6 fe_lpm6 value FE_D24_LPM: the trie decides",
+	t = add("ipv6 fe_lpm6 value FE_TBL_LPM: the trie decides",
 		ip6("2001:db8:1::2", "2001:db8:97::1", 64, IPPROTO_UDP), V_PASS,
 		FE_PASS_NO_NEIGH);
 	t->setup = linklocal_lpm6;
@@ -2021,8 +2039,8 @@ int main(void)
 		fprintf(stderr, "cannot open the event ring\n");
 		return 1;
 	}
-	if (build_dir24() || build_lpm6()) {
-		fprintf(stderr, "cannot build the DIR-24-8 or IPv6 table: %s\n",
+	if (build_lpm4() || build_lpm6()) {
+		fprintf(stderr, "cannot build the IPv4 or IPv6 route table: %s\n",
 			strerror(errno));
 		return 1;
 	}
