@@ -641,11 +641,36 @@ static int table_del(struct mtable *t, const struct fe_prefix *p)
 }
 
 /* The table value of a route (see fe_maps.h): the same in both tables. */
+uint32_t ebpf_mirror_table_value(uint8_t kind, uint32_t nhg_id)
+{
+	if (kind != FE_ROUTE_UNICAST)
+		return FE_TBL_NONUNICAST | kind;
+	return nhg_id < FE_TBL_NONUNICAST ? nhg_id : FE_TBL_LPM;
+}
+
 static uint32_t table_value(const struct fe_route *r)
 {
-	if (r->kind != FE_ROUTE_UNICAST)
-		return FE_TBL_NONUNICAST | r->kind;
-	return r->nhg_id < FE_TBL_NONUNICAST ? r->nhg_id : FE_TBL_LPM;
+	return ebpf_mirror_table_value(r->kind, r->nhg_id);
+}
+
+int ebpf_mirror_table_lookup(const struct fe_prefix *dst, uint32_t *value,
+			     bool *in_use)
+{
+	const struct mtable *t = dst->family == AF_INET ? &t4 : &t6;
+	uint32_t zero = 0, ready = 0;
+	uint8_t a[16];
+	int ret = -ENOTCONN;
+
+	ebpf_mirror_lock();
+	if (t->b) {
+		table_addr(dst, a);
+		/* the memory the fast path reads, read the same way */
+		ret = fe_lpm6_lookup(t->b, a, value);
+		bpf_map_lookup_elem(m.fd[t->state_id], &zero, &ready);
+	}
+	*in_use = ready;
+	ebpf_mirror_unlock();
+	return ret;
 }
 
 /* A failed update leaves the table wrong somewhere: stop using it. */

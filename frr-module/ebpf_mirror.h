@@ -123,6 +123,15 @@ void ebpf_mirror_note_change(time_t now);
 int ebpf_mirror_route_lookup(const struct fe_prefix *addr,
 			     struct fe_prefix *matched,
 			     struct fe_route_val *val);
+/*
+ * The route table's answer for a destination (what the fast path reads):
+ * 0 and the value, -ENOENT (no route there), -ENOTCONN (no table);
+ * *in_use: the datapath uses the table. table_value: the value a route
+ * of that kind and group has in the table (bpf/frr_ebpf_abi.h).
+ */
+int ebpf_mirror_table_lookup(const struct fe_prefix *dst, uint32_t *value,
+			     bool *in_use);
+uint32_t ebpf_mirror_table_value(uint8_t kind, uint32_t nhg_id);
 int ebpf_mirror_nhg_get(uint32_t id, struct fe_nhg_val *val, uint32_t *refs,
 			bool *held);
 int ebpf_mirror_nhg_foreach(int (*cb)(uint32_t id, void *arg), void *arg);

@@ -225,7 +225,9 @@ DEFUN (show_ebpf_route,
 	uint32_t refs;
 	bool held, have_route, have_nhg = false, have_mit;
 	struct ebpf_internal_match mit;
-	int chosen = -1;
+	int chosen = -1, tret;
+	uint32_t tval = 0, want = 0;
+	bool t_in_use, agrees;
 
 	ebpf_fwdstats_begin();
 	if (!str2prefix(argv[3]->arg, &p) ||
@@ -246,6 +248,11 @@ DEFUN (show_ebpf_route,
 					       &held) == 0;
 	if (have_nhg)
 		chosen = sample_path(&addr, &nhg);
+	/* the route table must say what the trie says (or "no route") */
+	tret = ebpf_mirror_table_lookup(&addr, &tval, &t_in_use);
+	if (have_route)
+		want = ebpf_mirror_table_value(rv.kind, rv.nhg_id);
+	agrees = have_route ? tret == 0 && tval == want : tret == -ENOENT;
 
 	if (uj) {
 		json_object_string_add(json, "destination", argv[3]->arg);
@@ -292,6 +299,16 @@ DEFUN (show_ebpf_route,
 						       paths_json(&nhg));
 			json_object_object_add(json, "route", jr);
 		}
+		if (tret != -ENOTCONN) {
+			json_object *jt = json_object_new_object();
+
+			json_object_boolean_add(jt, "inUse", t_in_use);
+			json_object_boolean_add(jt, "hit", tret == 0);
+			if (tret == 0)
+				json_object_int_add(jt, "value", tval);
+			json_object_boolean_add(jt, "matchesTrie", agrees);
+			json_object_object_add(json, "routeTable", jt);
+		}
 		json_object_string_add(json, "ecmpAlgorithm",
 				       ebpf_ecmp_algo_str(ebpf_ecmp.algo));
 		if (chosen >= 0)
@@ -325,6 +342,12 @@ DEFUN (show_ebpf_route,
 			mit.owner == EBPF_INTERNAL_HIJACK
 				? " by the protected route's group"
 				: " (the kernel forwards it)");
+	if (tret != -ENOTCONN)
+		vty_out(vty, "  Route table (%s): %s%s\n",
+			t_in_use ? "in use" : "not in use",
+			agrees ? "agrees with the route trie"
+			       : "DISAGREES with the route trie",
+			tret == 0 ? "" : " (no route)");
 	if (!have_route) {
 		vty_out(vty, "  No mirrored route: the kernel decides (local, kernel-only or no route)\n");
 		return CMD_SUCCESS;
