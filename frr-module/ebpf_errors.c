@@ -9,7 +9,7 @@ static struct log_ref ebpf_ferr[] = {
 		.code = EC_EBPF_MAP_OPEN,
 		.title = "eBPF mirror maps could not be opened",
 		.description = "The module could not create, pin or adopt its BPF maps. Zebra keeps installing routes in the kernel; only the eBPF mirror is off.",
-		.suggestion = "Check that the pin path is on a mounted bpf filesystem (mount -t bpf bpf /sys/fs/bpf), that zebra may use bpf() (CAP_BPF/CAP_SYS_ADMIN), and see `show ebpf mirror` for the reason.",
+		.suggestion = "See `show ebpf mirror` for the reason. Run `frr-ebpf-prepare PATH` before zebra starts so that the pin path is on a bpf filesystem owned by frr; a zebra started with `ip netns exec` sees a fresh /sys without bpffs and needs a pin path outside /sys (`ebpf pin-path /run/frr-ebpf/NAME`). Check that zebra may use bpf() (CAP_BPF/CAP_SYS_ADMIN).",
 	},
 	{
 		.code = EC_EBPF_MAP_WRITE,
