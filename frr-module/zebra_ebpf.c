@@ -125,7 +125,8 @@ static bool frr_version_matches(void)
 	    && !memcmp(b, z, sizeof(b)))
 		return true;
 	/* The error table is registered at late init, which a refused
-	 * module never reaches; the code still prints with the line.
+	 * module never reaches; the code still prints with the line. Only
+	 * --log targets and start-up stderr exist yet, not the config's.
 	 */
 	flog_err(EC_EBPF_VERSION,
 		 "ebpf: module built for FRR %s, loaded into zebra %s (libfrr %s): not initialised, no hooks and no commands registered; zebra runs without the eBPF mirror and fast path. Rebuild frr-ebpf against FRR %s",
@@ -137,7 +138,7 @@ static bool frr_version_matches(void)
 
 static int ebpf_module_init(void)
 {
-	/* Returning an error would make zebra exit: refuse quietly instead. */
+	/* Returning an error would make zebra exit: refuse by doing nothing. */
 	if (!frr_version_matches())
 		return 0;
 
