@@ -9,7 +9,7 @@ static struct log_ref ebpf_ferr[] = {
 		.code = EC_EBPF_MAP_OPEN,
 		.title = "eBPF mirror maps could not be opened",
 		.description = "The module could not create, pin or adopt its BPF maps. Zebra keeps installing routes in the kernel; only the eBPF mirror is off.",
-		.suggestion = "Check that the pin path is on a mounted bpf filesystem (mount -t bpf bpf /sys/fs/bpf), that zebra may use bpf() (CAP_BPF/CAP_SYS_ADMIN), and see `show ebpf mirror` for the reason.",
+		.suggestion = "See `show ebpf mirror` for the reason. Run `frr-ebpf-prepare PATH` before zebra starts so that the pin path is on a bpf filesystem owned by frr; a zebra started with `ip netns exec` sees a fresh /sys without bpffs and needs a pin path outside /sys (`ebpf pin-path /run/frr-ebpf/NAME`). Check that zebra may use bpf() (CAP_BPF/CAP_SYS_ADMIN).",
 	},
 	{
 		.code = EC_EBPF_MAP_WRITE,
@@ -70,6 +70,12 @@ static struct log_ref ebpf_ferr[] = {
 		.title = "eBPF module YANG model not loaded",
 		.description = "The frr-ebpf YANG model embedded in the module could not be loaded into zebra's YANG context, so `show yang module` does not list it. Zebra and the module work as before.",
 		.suggestion = "Read libyang's message in the log; the module was probably built against another libyang or FRR. Rebuild it against the running FRR.",
+	},
+	{
+		.code = EC_EBPF_VERSION,
+		.title = "eBPF module built for another FRR version",
+		.description = "The module was compiled against the headers of one FRR release and was loaded into a zebra or libfrr of another (e.g. after an FRR upgrade). FRR does not check this itself; the module refused to initialise, so it registered no hooks and no commands. Zebra runs without it and keeps installing routes in the kernel. This code appears only in the log: a module that refused to initialise registers no error table either.",
+		.suggestion = "Rebuild frr-ebpf against the source of the running FRR (./configure checks `zebra --version`) and restart zebra, or remove `-M ebpf` from zebra's options.",
 	},
 	{
 		.code = END_FERR,

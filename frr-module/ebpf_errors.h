@@ -22,6 +22,7 @@ enum ebpf_log_refs {
 	EC_EBPF_FLAP,   /* a prefix started or stopped flapping */
 	EC_EBPF_HIJACK, /* a protected prefix raised or cleared an alert */
 	EC_EBPF_YANG,
+	EC_EBPF_VERSION, /* loaded into another FRR: not initialised */
 };
 
 void ebpf_error_init(void);

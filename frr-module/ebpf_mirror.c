@@ -123,7 +123,7 @@ static struct {
 	uint32_t size_active[EBPF_MAP_COUNT];
 	struct fe_shadow *shadow;
 	enum ebpf_sync_state state;
-	char reason[256];
+	char reason[512];
 	bool adopted;
 	time_t opened_at, synced_at, last_change;
 
@@ -258,12 +258,84 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+static const char *fs_type_name(long type, char *buf, size_t size)
+{
+	switch (type) {
+	case SYSFS_MAGIC:
+		return "sysfs";
+	case TMPFS_MAGIC:
+		return "tmpfs";
+	case EXT4_SUPER_MAGIC:
+		return "ext2/3/4";
+	case OVERLAYFS_SUPER_MAGIC:
+		return "overlayfs";
+	case PROC_SUPER_MAGIC:
+		return "procfs";
+	}
+	snprintf(buf, size, "a filesystem of type 0x%lx", type);
+	return buf;
+}
+
+/*
+ * Before creating anything, the nearest existing directory of the pin
+ * path must be on bpffs in zebra's mount namespace. Under `ip netns exec`
+ * /sys is a fresh sysfs whose fs/bpf is an empty directory: mkdir there
+ * fails with ENOENT, which would hide the real cause.
+ */
+static int check_bpffs_ancestor(const char *path, char *err, size_t errlen)
+{
+	char dir[256], tbuf[48];
+	struct statfs sfs;
+	char *slash;
+	int ret = 0;
+
+	if (strlcpy(dir, path, sizeof(dir)) >= sizeof(dir))
+		return 0; /* mkdir_p reports it */
+	frr_with_privs (&zserv_privs) {
+		while (statfs(dir, &sfs)) {
+			slash = strrchr(dir, '/');
+			if (errno != ENOENT || !slash) {
+				ret = -errno;
+				break;
+			}
+			if (slash == dir)
+				slash[1] = '\0';
+			else
+				*slash = '\0';
+		}
+	}
+	/* Anything but a missing directory: mkdir_p and statfs report it. */
+	if (ret || sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+
+	if (strcmp(dir, path) == 0)
+		snprintf(err, errlen,
+			 "pin path %s is on %s, not on a bpf filesystem, in zebra's mount namespace",
+			 path, fs_type_name(sfs.f_type, tbuf, sizeof(tbuf)));
+	else
+		snprintf(err, errlen,
+			 "pin path %s: its nearest existing directory %s is on %s, not on a bpf filesystem, in zebra's mount namespace",
+			 path, dir, fs_type_name(sfs.f_type, tbuf, sizeof(tbuf)));
+	if (strcmp(dir, "/sys") == 0 || strncmp(dir, "/sys/", 5) == 0)
+		strlcat(err,
+			"; under `ip netns exec` /sys is a fresh sysfs without bpffs: use a pin path on a bpffs outside /sys, prepared by `frr-ebpf-prepare PATH` (it mounts one), with `ebpf pin-path PATH`; without a netns, `frr-ebpf-prepare` mounts /sys/fs/bpf",
+			errlen);
+	else
+		strlcat(err,
+			"; prepare it with `frr-ebpf-prepare PATH` (it mounts a bpffs there) before zebra starts",
+			errlen);
+	return -ENOTSUP;
+}
+
 /* The pin root must be on bpffs, or pinning fails in a confusing way. */
 static int check_bpffs(const char *path, char *err, size_t errlen)
 {
 	struct statfs sfs;
 	int ret;
 
+	ret = check_bpffs_ancestor(path, err, errlen);
+	if (ret)
+		return ret;
 	frr_with_privs (&zserv_privs) {
 		ret = mkdir_p(path);
 	}
@@ -725,7 +797,7 @@ int ebpf_mirror_open(void)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	struct bpf_map *maps[EBPF_MAP_COUNT];
-	char path[512], err[256];
+	char path[512], err[512];
 	int i, ret = 0;
 
 	ebpf_mirror_lock();

@@ -155,7 +155,7 @@ struct ebpf_table_state {
 
 struct ebpf_mirror_state {
 	enum ebpf_sync_state state;
-	char reason[256];
+	char reason[512];
 	char pin_path[256];
 	bool adopted;
 	uint64_t routes_v4, routes_v6, nhgs;

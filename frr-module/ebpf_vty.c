@@ -71,7 +71,7 @@ DEFUN (ebpf_pin_path,
        "Directory on bpffs where maps and programs are pinned\n"
        "Absolute path, e.g. /sys/fs/bpf/frr-ebpf\n")
 {
-	char err[256] = "";
+	char err[512] = "";
 
 	if (ebpf_fastpath_active() &&
 	    strcmp(argv[2]->arg, ebpf_mirror_pin_path()) != 0) {
@@ -96,7 +96,7 @@ DEFUN (no_ebpf_pin_path,
        "Directory on bpffs where maps and programs are pinned\n"
        "Absolute path\n")
 {
-	char err[256] = "";
+	char err[512] = "";
 
 	if (ebpf_fastpath_active() && !ebpf_mirror_pin_path_is_default()) {
 		vty_out(vty,

@@ -12,6 +12,7 @@
 #include "lib/libfrr.h"
 #include "lib/module.h"
 #include "lib/thread.h"
+#include "lib/version.h"
 
 #include "ebpf_detect.h"
 #include "ebpf_dplane.h"
@@ -78,8 +79,69 @@ static int ebpf_fini(void)
 	return 0;
 }
 
+/*
+ * The module is binary-coupled to the FRR whose headers it was compiled
+ * with (struct layouts, hook and dplane signatures), and FRR loads a
+ * module without checking its version. The built-for version lives in
+ * this one marker string, which the version-check test patches in a copy
+ * of the .so to get a module "built for" another FRR.
+ */
+#define FE_BUILT_FOR_PREFIX "frr-ebpf: built for FRR "
+static const char fe_built_for[] __attribute__((used)) =
+	FE_BUILT_FOR_PREFIX FRR_VERSION;
+
+/* major.minor.patch of "8.4.4", "9.1-dev" (patch 0), ... */
+static bool frr_version_parse(const char *s, unsigned int v[3])
+{
+	v[0] = v[1] = v[2] = 0;
+	return s && sscanf(s, "%u.%u.%u", &v[0], &v[1], &v[2]) >= 2;
+}
+
+/*
+ * The version a loaded FRR module reports. frrmod_list starts with
+ * libfrr's own entry and then the daemon's (FRR_DAEMON_INFO); the fields
+ * read here lead their structs since modules exist, so reading them is
+ * safe in any FRR.
+ */
+static const char *frr_running_version(const char *name)
+{
+	struct frrmod_runtime *r;
+
+	for (r = frrmod_list; r; r = r->next)
+		if (r->info && r->info->name && !strcmp(r->info->name, name))
+			return r->info->version;
+	return NULL;
+}
+
+static bool frr_version_matches(void)
+{
+	const char *built = fe_built_for + sizeof(FE_BUILT_FOR_PREFIX) - 1;
+	const char *libfrr = frr_running_version("libfrr");
+	const char *zebra = frr_running_version("zebra");
+	unsigned int b[3], l[3], z[3];
+
+	if (frr_version_parse(built, b) && frr_version_parse(libfrr, l)
+	    && frr_version_parse(zebra, z) && !memcmp(b, l, sizeof(b))
+	    && !memcmp(b, z, sizeof(b)))
+		return true;
+	/* The error table is registered at late init, which a refused
+	 * module never reaches; the code still prints with the line. Only
+	 * --log targets and start-up stderr exist yet, not the config's.
+	 */
+	flog_err(EC_EBPF_VERSION,
+		 "ebpf: module built for FRR %s, loaded into zebra %s (libfrr %s): not initialised, no hooks and no commands registered; zebra runs without the eBPF mirror and fast path. Rebuild frr-ebpf against FRR %s",
+		 built, zebra ? zebra : "(unknown)",
+		 libfrr ? libfrr : "(unknown)",
+		 zebra ? zebra : "(unknown)");
+	return false;
+}
+
 static int ebpf_module_init(void)
 {
+	/* Returning an error would make zebra exit: refuse by doing nothing. */
+	if (!frr_version_matches())
+		return 0;
+
 	hook_register(frr_late_init, ebpf_late_init);
 	hook_register(frr_config_post, ebpf_config_post);
 	hook_register(frr_fini, ebpf_fini);
