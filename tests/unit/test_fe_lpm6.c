@@ -369,7 +369,7 @@ static void check_addr(const struct tabs *t, const struct ref *ref,
 	int r2 = fe_lpm6_lookup(t->t, a.b, &v2);
 
 	if (r1 != r2 || (r1 == 0 && v1 != v2)) {
-		char buf[48];
+		char buf[64];
 
 		for (int i = 0; i < 16; i++)
 			sprintf(buf + 3 * i, "%02x%c", a.b[i], i < 15 ? ':' : 0);
