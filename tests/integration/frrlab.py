@@ -134,7 +134,7 @@ class Daemon:
         self.args = args
         self.pid = None
 
-    def start(self):
+    def start(self, timeout=20):
         pidfile = os.path.join(self.rundir, f"{self.name}.pid")
         if os.path.exists(pidfile):
             os.unlink(pidfile)
@@ -147,7 +147,7 @@ class Daemon:
                "--vty_socket", self.rundir, "-P", "0",
                "--log", f"file:{self.rundir}/{self.name}.log"] + self.args
         sh(cmd)
-        deadline = time.time() + 20
+        deadline = time.time() + timeout
         while time.time() < deadline:
             if os.path.exists(pidfile) and os.path.exists(vtysock):
                 try:
@@ -301,15 +301,19 @@ class Lab:
         self.daemons.append(d)
         return d.start()
 
-    def staticd(self, ns, conf=""):
+    def staticd(self, ns, conf="", timeout=20):
+        """staticd in ns; a large conf needs a longer timeout (it opens
+        its vty once the file is read)."""
         d = Daemon(self, ns, "staticd", [], conf)
         self.daemons.append(d)
-        return d.start()
+        return d.start(timeout)
 
-    def bgpd(self, ns, conf):
-        d = Daemon(self, ns, "bgpd", [], conf)
+    def bgpd(self, ns, conf, args=(), timeout=20):
+        """bgpd in ns; args such as -Z (no zebra: a feeder that only
+        originates), a longer timeout for a large conf."""
+        d = Daemon(self, ns, "bgpd", list(args), conf)
         self.daemons.append(d)
-        return d.start()
+        return d.start(timeout)
 
     def exabgp(self, ns, conf):
         """ExaBGP in ns with `conf` (its neighbor blocks); routes are
