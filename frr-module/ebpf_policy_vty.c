@@ -190,7 +190,7 @@ DEFUN (ebpf_ipv4_lookup_set,
        "ebpf ipv4-lookup <direct|fib>",
        EBPF_STR
        "How the fast path finds an IPv4 route and neighbour\n"
-       "DIR-24-8 table and neighbour cache, the kernel FIB as fallback (default)\n"
+       "IPv4 route table and neighbour cache, the kernel FIB as fallback (default)\n"
        "Always the kernel FIB (bpf_fib_lookup)\n")
 {
 	ebpf_ecmp.ipv4_fib = strcmp(argv[2]->text, "fib") == 0;

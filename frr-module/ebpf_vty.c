@@ -235,7 +235,7 @@ static int ebpf_show_debugging(struct vty *vty)
 	return 0;
 }
 
-/* One LPM table (DIR-24-8, IPv6) of show ebpf mirror. */
+/* One route table (IPv4, IPv6) of show ebpf mirror. */
 static void show_table_text(struct vty *vty, const char *what,
 			    const struct ebpf_table_state *t)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A pool of table groups (the 1 KiB blocks of fe_dir24 and fe_lpm6) with
+ * A pool of table groups (the 1 KiB blocks of fe_lpm6) with
  * grace periods. Pure C.
  *
  * A group unlinked from its table may still be read by a program that

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * IPv6 multibit-trie builder (layout: bpf/fe_lpm6.h). The update rules
- * are DIR-24-8's (lib/fe_dir24.c), applied over 15 levels instead of 2.
+ * Route table builder (layout: bpf/fe_lpm6.h). The update rules are
+ * DPDK DIR-24-8's, applied over up to 15 levels instead of 2.
  * Each route entry records the length of the prefix that set it, so that
  * an update touches only the entries it owns:
  *  - add P/d: in P's range at the level where d ends, overwrite the route
@@ -55,7 +55,7 @@ struct fe_lpm6 {
 	uint32_t per_depth[129]; /* rules of each length: skip empty ones */
 };
 
-/* One 32-bit release store per entry, as in fe_dir24. */
+/* One 32-bit release store per entry: a reader sees old or new. */
 static inline void wr(uint32_t *p, uint32_t v)
 {
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * IPv6 LPM table builder (layout: bpf/fe_lpm6.h), the IPv6 sibling of
- * fe_dir24 with the same contract. Pure C: no FRR, no libbpf.
+ * Route table builder, IPv6 and IPv4 (layout: bpf/fe_lpm6.h): a multibit
+ * trie after DPDK's DIR-24-8. Pure C: no FRR, no libbpf.
  *
  * The builder writes into memory the caller provides: plain heap in unit
  * tests, the mmap'd BPF array maps in the module. It keeps its own rule
@@ -15,8 +15,11 @@
  * publishes them (release store); a group no longer needed is unlinked
  * first and then waits on a pending list until the caller says a grace
  * period has passed (fe_lpm6_grace(), or fe_lpm6_grace_mark() and
- * fe_lpm6_grace_upto() when updates go on meanwhile; see fe_dir24.h for
- * what counts as a grace period).
+ * fe_lpm6_grace_upto() when updates go on meanwhile). XDP and TC programs
+ * run under rcu_read_lock, so any synchronize_rcu() after the update is a
+ * grace period; from userspace: membarrier(MEMBARRIER_CMD_GLOBAL) where
+ * nohz_full is off, or an update of a map-in-map (which waits for the
+ * programs running).
  *
  * IPv4 uses the same builder and layout (a table of its own): the IPv4
  * address in the first 4 bytes, the other 12 zero, depth <= 32. Its
@@ -103,7 +106,11 @@ int fe_lpm6_regroup(struct fe_lpm6 *t, uint32_t *groups, uint32_t ngroups);
 /* Groups in the array (fe_lpm6_regroup() makes more). */
 uint32_t fe_lpm6_groups_total(const struct fe_lpm6 *t);
 
-/* Grace periods, as fe_dir24_grace*(). */
+/*
+ * Grace periods: fe_lpm6_grace() once every reader that may have seen a
+ * freed group is gone; with updates going on, a mark taken before the
+ * grace period started, then fe_lpm6_grace_upto(t, mark) after it.
+ */
 void fe_lpm6_grace(struct fe_lpm6 *t);
 uint64_t fe_lpm6_grace_mark(const struct fe_lpm6 *t);
 void fe_lpm6_grace_upto(struct fe_lpm6 *t, uint64_t mark);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The rule store of the LPM builders (fe_dir24, fe_lpm6): every prefix
+ * The rule store of the route table builder (fe_lpm6): every prefix
  * with the table entry it writes, found by (address, length). An
  * open-addressing hash table of fixed-size slots with linear probing,
  * growth at a load of 3/4 and backward-shift deletion (no tombstones).

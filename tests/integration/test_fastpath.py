@@ -752,7 +752,7 @@ def test_differential_kernel_xdp_tc(rig):
         for mode in DIFF_MODES:
             results[mode], cnt[mode] = run_mode(rig, mode, frames)
             if mode == "xdp":
-                # IPv4 went the direct way (DIR-24-8 + neighbour cache):
+                # IPv4 went the direct way (IPv4 route table + neighbour cache):
                 # the group of the connected route counted the packets the
                 # fast path routed itself
                 assert rig.z.vty.json("show ebpf mirror json")[

@@ -188,8 +188,8 @@ def test_initial_rib_is_mirrored(router):
     assert st["nexthopGroups"] == len(dump["nexthopGroups"])
     assert st["counters"]["errors"] == 0
     assert st["mapMemoryBytes"] > 0
-    # the IPv4 routes are also in the DIR-24-8 table, the IPv6 ones in
-    # the IPv6 LPM table, and both are in use
+    # the IPv4 routes are also in the IPv4 route table, the IPv6 ones in
+    # the IPv6 route table, and both are in use
     assert st["dir24"]["inUse"] is True
     assert st["dir24"]["prefixes"] == len(dump["ipv4"])
     assert st["lpm6"]["inUse"] is True
