@@ -66,9 +66,10 @@
 #include <bpf/libbpf.h>
 
 #include "bench/bench_netns.h"
+#include "bench/dfz4.h"
 #include "bench/stream.h"
 #include "frr_ebpf_abi.h"
-#include "lib/fe_dir24.h"
+#include "lib/fe_lpm6.h"
 #include "lib/fe_policy.h"
 #include "fe_fwd.skel.h"
 #include "bare_fwd.skel.h"
@@ -134,107 +135,29 @@ static uint64_t rnd(void) /* splitmix64 */
 }
 
 /*
- * Prefix lengths, per 100000 routes: the shape of today's IPv4 DFZ, the
- * same mix as bench/bgp_convergence.py.
+ * The routes: a DFZ-like IPv4 set (bench/dfz4.h, the same mix as
+ * bench/bgp_convergence.py), nothing in 192/8 and 198/8 so that nothing
+ * overlaps the two link subnets of the namespace. One list; a table of
+ * size N holds its first N prefixes.
  */
-static const struct {
-	int len;
-	int weight;
-} LEN_MIX[] = {
-	{ 24, 60000 }, { 22, 13000 }, { 23, 10000 }, { 21, 5500 },
-	{ 20, 5000 },  { 19, 3000 },  { 18, 1500 },  { 16, 1200 },
-	{ 17, 800 },
-};
-
-struct prefix {
-	uint32_t addr; /* host order, masked */
-	uint8_t len;
-};
-
-/* One list; a table of size N holds its first N prefixes. */
-static struct prefix *routes;
+static struct dfz4_prefix *routes;
 static long nroutes;
-
-/* open-addressing set of (addr, len) */
-static uint64_t *seen;
-static int seen_bits;
-
-static bool seen_add(uint64_t key)
-{
-	/* the high bits of the product: the low ones of a /24 key are 0 */
-	uint64_t h = (key * 0x9e3779b97f4a7c15ULL) >> (64 - seen_bits);
-	uint64_t mask = (1ULL << seen_bits) - 1;
-
-	key++; /* 0 marks an empty slot */
-	while (seen[h]) {
-		if (seen[h] == key)
-			return false;
-		h = (h + 1) & mask;
-	}
-	seen[h] = key;
-	return true;
-}
-
-static bool first_octet_ok(uint32_t a)
-{
-	uint32_t o = a >> 24;
-
-	/* no 0/8, 10/8, 127/8, multicast and above; no 192/8 and 198/8 so
-	 * that nothing overlaps the two link subnets of the namespace.
-	 */
-	return o != 0 && o != 10 && o != 127 && o != 192 && o != 198 &&
-	       o < 224;
-}
-
-static int pick_len(void)
-{
-	int r = rnd() % 100000;
-
-	for (size_t i = 0; i < sizeof(LEN_MIX) / sizeof(LEN_MIX[0]); i++) {
-		if (r < LEN_MIX[i].weight)
-			return LEN_MIX[i].len;
-		r -= LEN_MIX[i].weight;
-	}
-	return 24;
-}
 
 static void gen_routes(long n)
 {
-	uint64_t slots = 2;
-
-	seen_bits = 1;
-	while (slots < (uint64_t)n * 2) {
-		slots <<= 1;
-		seen_bits++;
-	}
-	seen = calloc(slots, sizeof(*seen));
 	routes = calloc(n, sizeof(*routes));
-	if (!seen || !routes) {
+	rng_state = opt.seed;
+	if (!routes || dfz4_gen(routes, n, &rng_state, 0)) {
 		perror("calloc");
 		exit(1);
 	}
-	rng_state = opt.seed;
-	while (nroutes < n) {
-		int len = pick_len();
-		uint32_t addr = (uint32_t)rnd() & (~0u << (32 - len));
-
-		if (!first_octet_ok(addr))
-			continue;
-		if (!seen_add((uint64_t)addr << 8 | len))
-			continue; /* a short length that ran out just retries */
-		routes[nroutes].addr = addr;
-		routes[nroutes].len = len;
-		nroutes++;
-	}
-	free(seen);
+	nroutes = n;
 }
 
 /* A destination inside one of the first `upto` routes, host order. */
 static uint32_t random_dst(long upto)
 {
-	const struct prefix *p = &routes[rnd() % upto];
-
-	return p->addr | (p->len == 32 ? 0 : (uint32_t)rnd() >> p->len);
+	return dfz4_addr_in(&routes[rnd() % upto], &rng_state);
 }
 
 static void print_mix(long n)
@@ -255,8 +178,8 @@ static void print_mix(long n)
 /* ------------------------------------------------------------------ */
 
 /*
- * fe_direct: fe_xdp with the direct IPv4 path on: the route from a
- * DIR-24-8 table of the same routes, L2 from the neighbour cache, no
+ * fe_direct: fe_xdp with the direct IPv4 path on: the route from an
+ * IPv4 route table (16-8-8, bpf/fe_lpm6.h) of the same routes, L2 from the neighbour cache, no
  * bpf_fib_lookup (a second instance of the object, its own maps).
  * fe_full: the same with every feature at work: FULL_POLICIES count
  * policies (the policy lookup runs for every packet), every route via a
@@ -483,38 +406,96 @@ static int add_policies(struct fe_fwd *f, int n)
 				   &m, 0);
 }
 
+/* A group array of n groups, mapped, as the module makes one. */
+static int group_array_new(uint32_t n, int *fd, uint32_t **mem)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+
+	*fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FE_MAP_LPM_GROUP_ARRAY,
+			     sizeof(uint32_t), sizeof(struct fe_lpm6_val), n,
+			     &opts);
+	if (*fd < 0)
+		return -1;
+	*mem = mmap(NULL, (size_t)n * sizeof(struct fe_lpm6_val),
+		    PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (*mem == MAP_FAILED) {
+		close(*fd);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * f's IPv4 route table (16-8-8, bpf/fe_lpm6.h) of the first n routes,
+ * all to group 1, built as the module builds it: the top array mapped,
+ * a group array of FE_TBL_GROUPS_INITIAL groups in the groups map's
+ * slot, doubled (copy, regroup, swap) whenever the builder runs out.
+ */
+static int build_lpm4(struct fe_fwd *f, long n)
+{
+	const size_t top_len = (size_t)FE_LPM6_TOP_ENTRIES * 4;
+	uint32_t ngroups = FE_TBL_GROUPS_INITIAL, zero = 0, *top, *grp;
+	struct fe_lpm6 *t = NULL;
+	int gfd = bpf_map__fd(f->maps.fe_l4_grp_v1), fd, rc = -1;
+
+	top = mmap(NULL, top_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   bpf_map__fd(f->maps.fe_l4_top_v1), 0);
+	if (top == MAP_FAILED || group_array_new(ngroups, &fd, &grp))
+		return -1;
+	t = fe_lpm6_new(top, grp, ngroups);
+	if (!t || bpf_map_update_elem(gfd, &zero, &fd, BPF_ANY))
+		goto out;
+	for (long i = 0; i < n; i++) {
+		uint8_t a[16];
+		int nfd;
+		uint32_t *ngrp;
+
+		dfz4_to16(routes[i].addr, a);
+		rc = fe_lpm6_add(t, a, routes[i].len, 1);
+		if (rc != -ENOSPC)
+			goto next;
+		if (ngroups >= FE_L4_GROUPS_MAX_DEFAULT ||
+		    group_array_new(ngroups * 2, &nfd, &ngrp))
+			goto out;
+		memcpy(ngrp, grp, (size_t)ngroups * sizeof(struct fe_lpm6_val));
+		if (fe_lpm6_regroup(t, ngrp, ngroups * 2) ||
+		    bpf_map_update_elem(gfd, &zero, &nfd, BPF_ANY)) {
+			rc = -1;
+			goto out;
+		}
+		munmap(grp, (size_t)ngroups * sizeof(struct fe_lpm6_val));
+		close(fd);
+		fd = nfd, grp = ngrp, ngroups *= 2;
+		rc = fe_lpm6_add(t, a, routes[i].len, 1);
+next:
+		if (rc)
+			goto out;
+	}
+	rc = 0;
+out:
+	fe_lpm6_free(t); /* the tables stay in the maps */
+	munmap(grp, (size_t)ngroups * sizeof(struct fe_lpm6_val));
+	close(fd); /* the groups map holds the array */
+	munmap(top, top_len);
+	return rc;
+}
+
 /*
  * What the module keeps for the direct path, for e's first n routes in
- * instance f: the DIR-24-8 table (all via group 1: eg0, GW; with full,
+ * instance f: the IPv4 route table (all via group 1: eg0, GW; with full,
  * GW and GW2 by hash-threshold, and the policies), the neighbours,
  * interface MACs/MTUs/forwarding, and the switch.
  */
 static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 {
-	size_t len24 = (size_t)bpf_map__max_entries(f->maps.fe_d24_tbl24_v1) * 1024;
-	uint32_t groups = bpf_map__max_entries(f->maps.fe_d24_tbl8_v1);
 	struct fe_nhg_val *g = calloc(1, sizeof(*g));
 	struct fe_ifinfo ii = { .fwd4 = 1, .mtu = 1500 };
 	struct fe_config c = { .hash_l4 = 1, .direct4 = 1 };
 	uint32_t zero = 0, one = 1, ifi;
-	uint32_t *t24, *t8;
-	struct fe_dir24 *d;
 
-	t24 = mmap(NULL, len24, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   bpf_map__fd(f->maps.fe_d24_tbl24_v1), 0);
-	t8 = mmap(NULL, (size_t)groups * 1024, PROT_READ | PROT_WRITE,
-		  MAP_SHARED, bpf_map__fd(f->maps.fe_d24_tbl8_v1), 0);
-	if (!g || t24 == MAP_FAILED || t8 == MAP_FAILED)
+	if (!g || build_lpm4(f, n))
 		return -1;
-	d = fe_dir24_new(t24, t8, groups);
-	if (!d)
-		return -1;
-	for (long i = 0; i < n; i++)
-		if (fe_dir24_add(d, routes[i].addr, routes[i].len, 1))
-			return -1;
-	fe_dir24_free(d);
-	munmap(t24, len24);
-	munmap(t8, (size_t)groups * 1024);
 
 	g->count = full ? 2 : 1;
 	g->total_weight = g->count;
@@ -567,7 +548,7 @@ static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 	ifi = ii.ifindex % FE_IFINFO_SLOTS;
 	memcpy(ii.mac, e->eg_mac, ETH_ALEN);
 	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v3), &ifi, &ii, 0) ||
-	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_d24_state_v1), &zero,
+	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_l4_state_v1), &zero,
 				&one, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_config_v2), &zero, &c, 0))
 		return -1;
@@ -1291,7 +1272,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "direct path or stream setup failed\n");
 			return 1;
 		}
-		printf("  table %ld: DIR-24-8 built in %.2f s\n", want, now() - t);
+		printf("  table %ld: IPv4 route tables (16-8-8) built in %.2f s\n",
+		       want, now() - t);
 		print_mix(want);
 		print_triestat();
 		nenv++;

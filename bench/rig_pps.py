@@ -39,8 +39,8 @@ kernel's side is cheaper than on any NIC, see bench/FASTPATH.md):
 - Sink: bench/sink.bpf.o on s0 counts IPv4 frames and drops them.
 - Modes: kernel (no program on r0/r1), fe_xdp (XDP on r0 and r1, both in
   fe_txports_v1, counters for both; the kernel FIB decides), fe_direct
-  (fe_xdp on its direct IPv4 path: a DIR-24-8 table of the routes, the
-  neighbour cache, as the module keeps them), fe_full (fe_direct with 100
+  (fe_xdp on its direct IPv4 path: an IPv4 route table (16-8-8) of the
+  routes, the neighbour cache, as the module keeps them), fe_full (fe_direct with 100
   count policies and every route via two paths chosen by hash-threshold),
   fe_tc (tcx ingress on r0 and r1), bare (bench/bare_fwd.bpf.o, XDP, a
   reference), null (bare_redirect: every frame out of r1 untouched, no
@@ -146,6 +146,7 @@ def _lib():
         "bpf_map_lookup_elem": (i, [i, vp, vp]),
         "bpf_map_delete_elem": (i, [i, vp]),
         "bpf_map_update_batch": (i, [i, vp, vp, ctypes.POINTER(u32), vp]),
+        "bpf_map_create": (i, [i, cp, u32, u32, u32, vp]),
         "bpf_link_create": (i, [i, i, i, vp]),
         "bpf_prog_test_run_opts": (i, [i, ctypes.POINTER(TestRunOpts)]),
         "libbpf_num_possible_cpus": (i, []),
@@ -522,23 +523,85 @@ def mac_bytes(mac):
     return bytes.fromhex(mac.replace(":", ""))
 
 
-def build_dir24(fe, routes):
-    """The routes into fe's DIR-24-8 table through mmap, all to group 1,
-    as lib/fe_dir24 would: prefixes of /24 or shorter only (the mix has
-    nothing longer), shorter ones first so that longer ones win."""
-    fd = fe.map_fd("fe_d24_tbl24_v1")
-    mm = mmap.mmap(fd, (1 << 24) * 4, mmap.MAP_SHARED,
-                   mmap.PROT_READ | mmap.PROT_WRITE)
-    tbl = memoryview(mm).cast("I")
+class MapCreateOpts(ctypes.Structure):
+    """struct bpf_map_create_opts, up to the fields used (sz says so)."""
+    _fields_ = [("sz", ctypes.c_size_t),
+                ("btf_fd", ctypes.c_uint32),
+                ("btf_key_type_id", ctypes.c_uint32),
+                ("btf_value_type_id", ctypes.c_uint32),
+                ("btf_vmlinux_value_type_id", ctypes.c_uint32),
+                ("inner_map_fd", ctypes.c_uint32),
+                ("map_flags", ctypes.c_uint32),
+                ("map_extra", ctypes.c_uint64),
+                ("numa_node", ctypes.c_uint32),
+                ("map_ifindex", ctypes.c_uint32)]
+
+
+BPF_MAP_TYPE_ARRAY = 2
+BPF_F_MMAPABLE = 1 << 10
+BPF_F_INNER_MAP = 1 << 12
+TBL_GROUPS_INITIAL = 256  # FE_TBL_GROUPS_INITIAL
+LPM_LINK = 0xff << 24
+
+
+def lpm_entry(ln, value):
+    """FE_LPM6_ENTRY: tag (prefix length + 1), value."""
+    return (ln + 1) << 24 | value
+
+
+def build_lpm4(fe, routes):
+    """The routes into fe's IPv4 route table (16-8-8, bpf/fe_lpm6.h), all
+    to group 1, laid out as lib/fe_lpm6 would: prefixes of /24 or shorter
+    only (the mix has nothing longer), so one level of groups, one per
+    /16 holding a longer prefix; shorter prefixes first so that longer
+    ones win. The group array is made as the module makes it (mmapable
+    inner map, sized by doubling from 256 groups) and put in the groups
+    map's slot."""
+    top = [0] * (1 << 16)
+    groups = {}   # /16 -> 256 entries
     for a, ln in sorted(routes, key=lambda r: r[1]):
         if ln > 24:
-            raise RuntimeError("build_dir24: prefixes up to /24 only")
+            raise RuntimeError("build_lpm4: prefixes up to /24 only")
+        if ln <= 16:
+            n = 1 << (16 - ln)
+            top[a >> 16:(a >> 16) + n] = [lpm_entry(ln, 1)] * n
+            continue
+        g = groups.get(a >> 16)
+        if g is None:
+            g = groups[a >> 16] = [top[a >> 16]] * 256
         n = 1 << (24 - ln)
-        start = a >> 8
-        tbl[start:start + n] = array.array("I", [0x80000000 | ln << 24 | 1]) * n
-    tbl.release()
-    mm.close()
-    map_update(fe.map_fd("fe_d24_state_v1"), struct.pack("=I", 0),
+        start = (a >> 8) & 0xff
+        g[start:start + n] = [lpm_entry(ln, 1)] * n
+    ngroups = TBL_GROUPS_INITIAL
+    while ngroups < len(groups):
+        ngroups *= 2
+    opts = MapCreateOpts(sz=ctypes.sizeof(MapCreateOpts),
+                         map_flags=BPF_F_MMAPABLE | BPF_F_INNER_MAP)
+    gfd = LIB.bpf_map_create(BPF_MAP_TYPE_ARRAY, b"fe_lpm_grp", 4, 1024,
+                             ngroups, ctypes.byref(opts))
+    if gfd < 0:
+        raise RuntimeError(f"group array: {errstr()}")
+    try:
+        gm = mmap.mmap(gfd, ngroups * 1024, mmap.MAP_SHARED,
+                       mmap.PROT_READ | mmap.PROT_WRITE)
+        gv = memoryview(gm).cast("I")
+        # groups are written before the links that reach them
+        for i, (t16, g) in enumerate(sorted(groups.items())):
+            gv[i * 256:(i + 1) * 256] = array.array("I", g)
+            top[t16] = LPM_LINK | i
+        gv.release()
+        gm.close()
+        map_update(fe.map_fd("fe_l4_grp_v1"), struct.pack("=I", 0),
+                   struct.pack("=I", gfd))
+    finally:
+        os.close(gfd)  # the groups map holds the array
+    tm = mmap.mmap(fe.map_fd("fe_l4_top_v1"), (1 << 16) * 4,
+                   mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+    tv = memoryview(tm).cast("I")
+    tv[:] = array.array("I", top)
+    tv.release()
+    tm.close()
+    map_update(fe.map_fd("fe_l4_state_v1"), struct.pack("=I", 0),
                struct.pack("=I", 1))
 
 
@@ -578,7 +641,7 @@ class Modes:
         """What the module keeps for the direct path: the table, the
         neighbours, the interfaces, the local addresses."""
         rig, fe = self.rig, self.fe
-        build_dir24(fe, self.routes)
+        build_lpm4(fe, self.routes)
         for gw in (GW, GW2):
             map_update(fe.map_fd("fe_neigh_v1"),
                        struct.pack("=IB3x16s", rig.r1, socket.AF_INET,

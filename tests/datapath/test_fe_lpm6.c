@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The IPv6 LPM table in the kernel: the builder (lib/fe_lpm6.c) writes the
- * two BPF array maps through mmap, and fe_lpm6_lookup (bpf/fe_lpm6.h), run
- * by BPF_PROG_TEST_RUN in an XDP program, must answer as the userspace
- * lookup on the same memory does, on DFZ-like tables of 1k and 100k
- * prefixes (bench/dfz6.h): for random addresses inside the prefixes,
- * their boundaries, anywhere; then again after live updates (withdrawals
- * folding groups, replaced values, new prefixes in reused groups). Also
- * checks that the flat mmap view is the maps' own value layout, and prints
+ * The route tables in the kernel, IPv6 and IPv4, set up as the module
+ * does (frr-module/ebpf_mirror.c): the top array of the probe object
+ * mapped, a group array created apart (BPF_F_MMAPABLE | BPF_F_INNER_MAP)
+ * and put in slot 0 of the groups map (FE_LPM6_GROUPS), lib/fe_lpm6
+ * writing both through mmap. The group arrays start at 16 groups; when
+ * the builder runs out (-ENOSPC) the array is doubled the module's way:
+ * a larger array, the groups copied, fe_lpm6_regroup, the slot swapped.
+ *
+ * fe_lpm6_lookup and fe_lpm4_lookup (bpf/fe_lpm6.h), run by
+ * BPF_PROG_TEST_RUN in an XDP program (fe_lpm6_probe.bpf.c), must answer
+ * as the userspace fe_lpm6_lookup on the same memory does:
+ *  - on DFZ-like tables, IPv6 of 1k and 100k prefixes (bench/dfz6.h),
+ *    IPv4 of 1k and 100k (bench/dfz4.h, with a few /25../32), for random
+ *    addresses inside the prefixes, their boundaries, anywhere;
+ *  - after every growth of a group array, on the prefixes added so far;
+ *  - after live updates (withdrawals folding groups, replaced values, new
+ *    prefixes in reused groups, a default route).
+ * Also checks that the flat mmap views are the maps' own value layout,
+ * that an IPv4 table uses two group levels at most (16-8-8), and prints
  * the cost of one program run.
  *
  * Needs root (BPF); exit 77 (skip) without it.
@@ -15,6 +26,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -27,39 +39,58 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench/dfz4.h"
 #include "bench/dfz6.h"
 #include "lib/fe_lpm6.h"
 #include "fe_lpm6_probe.skel.h"
 
 #define SKIP 77
-#define NGROUPS 196608 /* 192 MiB: 100k DFZ-like prefixes need ~130k */
+#define GROUPS_START 16 /* small, so that the tables grow many times */
+/* The groups limit (ebpf map-size): 100k IPv6 prefixes need ~130k. */
+#define GROUPS_CAP 196608
 
 static int prog_fd;
-static struct fe_lpm6 *tab;
 static unsigned int failures, compared;
 
-/* Ethernet + IPv6 + 8 bytes the program writes the value into. */
-struct pkt {
+/* A route table as the module keeps one (struct mtable). */
+struct table {
+	const char *name;
+	bool v4;
+	struct bpf_map *top_map, *groups_map;
+	uint32_t *top;
+	int grp_fd;
+	uint32_t *grp;
+	uint32_t ngroups;
+	unsigned int grown;
+	struct fe_lpm6 *b;
+	/* what growth checks look up: the prefixes added so far */
+	const void *set;
+	long nset;
+};
+
+static struct table t6 = { .name = "IPv6", .grp_fd = -1 };
+static struct table t4 = { .name = "IPv4", .v4 = true, .grp_fd = -1 };
+
+/* Ethernet + IP header + 8 bytes the program writes the value into. */
+struct pkt6 {
 	struct ethhdr eth;
 	struct ipv6hdr ip6;
 	uint32_t out[2];
 } __attribute__((packed));
 
-/* Run the program on a packet to a: 0 and *value on a hit, -ENOENT. */
-static int bpf_lookup(const uint8_t a[16], uint32_t *value, uint32_t repeat,
-		      uint32_t *duration)
-{
-	struct pkt in = { 0 }, out = { 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = &in,
-		    .data_size_in = sizeof(in), .data_out = &out,
-		    .data_size_out = sizeof(out), .repeat = repeat);
+struct pkt4 {
+	struct ethhdr eth;
+	struct iphdr ip;
+	uint32_t out[2];
+} __attribute__((packed));
 
-	in.eth.h_proto = htons(ETH_P_IPV6);
-	in.ip6.version = 6;
-	in.ip6.hop_limit = 64;
-	in.ip6.payload_len = htons(sizeof(in.out));
-	in.ip6.nexthdr = 59; /* no next header */
-	memcpy(&in.ip6.daddr, a, 16);
+static int run_probe(void *in, void *out, size_t len, uint32_t repeat,
+		     uint32_t *duration)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in,
+		    .data_size_in = len, .data_out = out,
+		    .data_size_out = len, .repeat = repeat);
+
 	if (bpf_prog_test_run_opts(prog_fd, &opts)) {
 		fprintf(stderr, "test_run: %s\n", strerror(errno));
 		exit(1);
@@ -72,15 +103,50 @@ static int bpf_lookup(const uint8_t a[16], uint32_t *value, uint32_t repeat,
 		fprintf(stderr, "unexpected XDP verdict %u\n", opts.retval);
 		exit(1);
 	}
-	*value = out.out[0];
 	return 0;
 }
 
-static void compare(const uint8_t a[16])
+/*
+ * Run the program on a packet to a (IPv4: the first 4 bytes): 0 and
+ * *value on a hit, -ENOENT.
+ */
+static int bpf_lookup(bool v4, const uint8_t a[16], uint32_t *value,
+		      uint32_t repeat, uint32_t *duration)
+{
+	int rc;
+
+	if (v4) {
+		struct pkt4 in = { 0 }, out = { 0 };
+
+		in.eth.h_proto = htons(ETH_P_IP);
+		in.ip.version = 4;
+		in.ip.ihl = 5;
+		in.ip.ttl = 64;
+		in.ip.protocol = 253; /* experimental */
+		in.ip.tot_len = htons(sizeof(in.ip) + sizeof(in.out));
+		memcpy(&in.ip.daddr, a, 4);
+		rc = run_probe(&in, &out, sizeof(in), repeat, duration);
+		*value = out.out[0];
+	} else {
+		struct pkt6 in = { 0 }, out = { 0 };
+
+		in.eth.h_proto = htons(ETH_P_IPV6);
+		in.ip6.version = 6;
+		in.ip6.hop_limit = 64;
+		in.ip6.payload_len = htons(sizeof(in.out));
+		in.ip6.nexthdr = 59; /* no next header */
+		memcpy(&in.ip6.daddr, a, 16);
+		rc = run_probe(&in, &out, sizeof(in), repeat, duration);
+		*value = out.out[0];
+	}
+	return rc;
+}
+
+static void compare(const struct table *t, const uint8_t a[16])
 {
 	uint32_t v1 = 0, v2 = 0;
-	int r1 = fe_lpm6_lookup(tab, a, &v1);
-	int r2 = bpf_lookup(a, &v2, 1, NULL);
+	int r1 = fe_lpm6_lookup(t->b, a, &v1);
+	int r2 = bpf_lookup(t->v4, a, &v2, 1, NULL);
 
 	compared++;
 	if (r1 != r2 || (r1 == 0 && v1 != v2)) {
@@ -88,8 +154,9 @@ static void compare(const uint8_t a[16])
 
 		if (failures++ < 10)
 			fprintf(stderr, "FAIL %s: userspace %d/%u, BPF %d/%u\n",
-				inet_ntop(AF_INET6, a, buf, sizeof(buf)), r1, v1,
-				r2, v2);
+				inet_ntop(t->v4 ? AF_INET : AF_INET6, a, buf,
+					  sizeof(buf)),
+				r1, v1, r2, v2);
 	}
 }
 
@@ -105,8 +172,8 @@ static void step(uint8_t a[16], int delta)
 	}
 }
 
-static void compare_set(const struct dfz6_prefix *set, long n, long nprobe,
-			uint64_t *s)
+static void compare_set6(const struct table *t, const struct dfz6_prefix *set,
+			 long n, long nprobe, uint64_t *s)
 {
 	for (long i = 0; i < nprobe; i++) {
 		const struct dfz6_prefix *p = &set[dfz6_rnd(s) % n];
@@ -137,8 +204,52 @@ static void compare_set(const struct dfz6_prefix *set, long n, long nprobe,
 			break;
 		}
 		}
-		compare(a);
+		compare(t, a);
 	}
+}
+
+static void compare_set4(const struct table *t, const struct dfz4_prefix *set,
+			 long n, long nprobe, uint64_t *s)
+{
+	for (long i = 0; i < nprobe; i++) {
+		const struct dfz4_prefix *p = &set[dfz6_rnd(s) % n];
+		uint32_t last = p->addr | (p->len >= 32 ? 0 : ~0u >> p->len);
+		uint32_t x;
+		uint8_t a[16];
+
+		switch (i % 6) {
+		case 0:
+			x = p->addr; /* first address */
+			break;
+		case 1:
+			x = p->addr - 1; /* just before */
+			break;
+		case 2:
+			x = last;
+			break;
+		case 3:
+			x = last + 1; /* just after */
+			break;
+		case 4:
+			x = dfz4_addr_in(p, s);
+			break;
+		default:
+			x = (uint32_t)dfz6_rnd(s); /* anywhere */
+			break;
+		}
+		dfz4_to16(x, a);
+		compare(t, a);
+	}
+}
+
+static void compare_table(const struct table *t, long nprobe, uint64_t *s)
+{
+	if (!t->nset)
+		return;
+	if (t->v4)
+		compare_set4(t, t->set, t->nset, nprobe, s);
+	else
+		compare_set6(t, t->set, t->nset, nprobe, s);
 }
 
 /* The mmap view and the map's values are the same bytes. */
@@ -151,6 +262,111 @@ static int check_layout(int fd, const uint32_t *flat, uint32_t key)
 	return memcmp(&v, flat + (size_t)key * FE_LPM6_ENTRIES, sizeof(v));
 }
 
+static void group_array_drop(int fd, uint32_t *mem, uint32_t n)
+{
+	if (mem && mem != MAP_FAILED)
+		munmap(mem, (size_t)n * sizeof(struct fe_lpm6_val));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A group array of n groups, mapped, as the module makes one. */
+static int group_array_new(uint32_t n, int *fd, uint32_t **mem)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+
+	*fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FE_MAP_LPM_GROUP_ARRAY,
+			     sizeof(uint32_t), sizeof(struct fe_lpm6_val), n,
+			     &opts);
+	if (*fd < 0)
+		return *fd;
+	*mem = mmap(NULL, (size_t)n * sizeof(struct fe_lpm6_val),
+		    PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
+	if (*mem == MAP_FAILED) {
+		close(*fd);
+		return -errno;
+	}
+	return 0;
+}
+
+static int group_array_publish(const struct table *t, int fd)
+{
+	uint32_t zero = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(t->groups_map), &zero, &fd,
+				   BPF_ANY)
+		       ? -errno
+		       : 0;
+}
+
+/* A fresh, empty table on a small group array (the module's table_map). */
+static int table_reset(struct table *t)
+{
+	fe_lpm6_free(t->b);
+	t->b = NULL;
+	group_array_drop(t->grp_fd, t->grp, t->ngroups);
+	t->grp = NULL;
+	t->grp_fd = -1;
+	t->grown = 0;
+	t->nset = 0;
+	t->ngroups = GROUPS_START;
+	if (group_array_new(t->ngroups, &t->grp_fd, &t->grp))
+		return -1;
+	/* the probe runs only when told: nothing reads while it clears */
+	t->b = fe_lpm6_new(t->top, t->grp, t->ngroups);
+	if (!t->b || group_array_publish(t, t->grp_fd))
+		return -1;
+	return 0;
+}
+
+/*
+ * Out of groups: double the array (up to GROUPS_CAP), copy, regroup,
+ * swap the slot, as the module's table_grow; then the BPF lookup must
+ * still agree with the userspace one, now on the new array.
+ */
+static int table_grow(struct table *t, uint64_t *s)
+{
+	uint32_t n, *mem;
+	int fd, rc;
+
+	if (t->ngroups >= GROUPS_CAP)
+		return -ENOSPC;
+	n = t->ngroups > GROUPS_CAP / 2 ? GROUPS_CAP : t->ngroups * 2;
+	rc = group_array_new(n, &fd, &mem);
+	if (rc)
+		return rc;
+	memcpy(mem, t->grp, (size_t)t->ngroups * sizeof(struct fe_lpm6_val));
+	rc = fe_lpm6_regroup(t->b, mem, n);
+	if (!rc)
+		rc = group_array_publish(t, fd);
+	if (rc) {
+		printf("FAIL: %s growth to %u groups: %s\n", t->name, n,
+		       strerror(-rc));
+		exit(1);
+	}
+	group_array_drop(t->grp_fd, t->grp, t->ngroups);
+	t->grp_fd = fd;
+	t->grp = mem;
+	t->ngroups = n;
+	t->grown++;
+	compare_table(t, 2000, s);
+	return 0;
+}
+
+static int table_add(struct table *t, const uint8_t a[16], uint8_t len,
+		     uint32_t value, uint64_t *s)
+{
+	int rc = fe_lpm6_add(t->b, a, len, value);
+
+	if (rc == -ENOSPC) {
+		rc = table_grow(t, s);
+		if (!rc)
+			rc = fe_lpm6_add(t->b, a, len, value);
+	}
+	return rc;
+}
+
 static uint32_t value_of(long i)
 {
 	/* Some non-unicast kinds, encoded as the mirror does. */
@@ -158,50 +374,75 @@ static uint32_t value_of(long i)
 			     (uint32_t)(i % 0x7fffff) + 1;
 }
 
-static void timing(const char *what, const uint8_t a[16])
+static void timing(const struct table *t, const char *what,
+		   const uint8_t a[16])
 {
 	const uint32_t repeat = 1000000;
 	uint32_t v, ns;
 
-	bpf_lookup(a, &v, repeat, &ns);
+	bpf_lookup(t->v4, a, &v, repeat, &ns);
 	printf("  one XDP run, %s: %u ns (BPF_PROG_TEST_RUN, repeat %u)\n",
 	       what, ns, repeat);
 }
 
-/* One table size: load, compare, update live, compare again. */
-static int run_size(struct fe_lpm6_probe *skel, uint32_t *top, uint32_t *grp,
-		    long n, uint64_t seed)
+/* Stats, layout of the mmap views, and (IPv4) the levels used. */
+static void check_table(const struct table *t, const char *when)
 {
-	struct dfz6_prefix *set = calloc(2 * n, sizeof(*set));
 	struct fe_lpm6_stats st;
+	unsigned int bad = 0;
+
+	fe_lpm6_stats(t->b, &st);
+	printf("  %s%s, %u prefixes: %u groups (%u pending) in an array of %u (grown %u times, %.1f MB used, %.0f bytes a prefix)\n",
+	       t->name, when, st.rules, st.groups_used, st.groups_pending,
+	       t->ngroups, t->grown,
+	       st.group_bytes / 1e6,
+	       (double)(st.group_bytes + st.top_bytes) / st.rules);
+	for (uint32_t key = 0; key < FE_LPM6_TOP_VALUES; key += 7)
+		bad += !!check_layout(bpf_map__fd(t->top_map), t->top, key);
+	for (uint32_t key = 0; key < st.groups_used; key += 101)
+		bad += !!check_layout(t->grp_fd, t->grp, key);
+	if (bad)
+		printf("FAIL: %s: mmap view differs from the map values\n",
+		       t->name);
+	if (t->v4) {
+		for (int l = 3; l < FE_LPM6_LEVELS; l++)
+			if (st.groups_level[l]) {
+				printf("FAIL: IPv4 table uses group level %d (%u groups)\n",
+				       l, st.groups_level[l]);
+				bad++;
+			}
+		printf("  IPv4 groups by level: 1: %u, 2: %u\n",
+		       st.groups_level[1], st.groups_level[2]);
+	}
+	/* without a growth, the swap of the slot went untested */
+	if (!t->grown) {
+		printf("FAIL: %s: the group array never grew\n", t->name);
+		bad++;
+	}
+	failures += bad;
+}
+
+/* One IPv6 table size: load, compare, update live, compare again. */
+static int run_size6(long n, uint64_t seed)
+{
+	struct table *t = &t6;
+	struct dfz6_prefix *set = calloc(2 * n, sizeof(*set));
 	uint64_t s = seed;
 	uint8_t a[16] = { 0 };
 
-	if (!set || dfz6_gen(set, 2 * n, seed))
+	if (!set || dfz6_gen(set, 2 * n, seed) || table_reset(t))
 		return -1;
-	fe_lpm6_free(tab);
-	tab = fe_lpm6_new(top, grp, NGROUPS); /* nothing reads meanwhile */
-	if (!tab)
-		return -1;
-	for (long i = 0; i < n; i++)
-		if (fe_lpm6_add(tab, set[i].a, set[i].len, value_of(i))) {
+	t->set = set;
+	for (long i = 0; i < n; i++) {
+		if (table_add(t, set[i].a, set[i].len, value_of(i), &s)) {
 			printf("FAIL: add of prefix %ld\n", i);
 			return -1;
 		}
-	fe_lpm6_stats(tab, &st);
-	printf("  %u prefixes: %u groups (%.1f MB, %.0f bytes a prefix)\n",
-	       st.rules, st.groups_used, st.group_bytes / 1e6,
-	       (double)(st.group_bytes + st.top_bytes) / st.rules);
-	for (uint32_t key = 0; key < FE_LPM6_TOP_VALUES; key += 7)
-		failures += !!check_layout(bpf_map__fd(skel->maps.top), top,
-					   key);
-	for (uint32_t key = 0; key < st.groups_used; key += 101)
-		failures += !!check_layout(bpf_map__fd(skel->maps.groups), grp,
-					   key);
-	if (failures)
-		printf("FAIL: mmap view differs from the map values\n");
-	compare_set(set, n, 30000, &s);
-	timing("miss (no default route)", a);
+		t->nset = i + 1;
+	}
+	check_table(t, "");
+	compare_set6(t, set, n, 30000, &s);
+	timing(t, "miss (no default route)", a);
 
 	/*
 	 * Live updates: withdraw a third, replace a third's values, add
@@ -209,44 +450,129 @@ static int run_size(struct fe_lpm6_probe *skel, uint32_t *top, uint32_t *grp,
 	 * a default route.
 	 */
 	for (long i = 0; i < n; i += 3)
-		if (fe_lpm6_del(tab, set[i].a, set[i].len))
+		if (fe_lpm6_del(t->b, set[i].a, set[i].len))
 			return -1;
 	for (long i = 1; i < n; i += 3)
-		if (fe_lpm6_add(tab, set[i].a, set[i].len, value_of(i + 7)))
+		if (table_add(t, set[i].a, set[i].len, value_of(i + 7), &s))
 			return -1;
-	compare_set(set, n, 15000, &s);
-	fe_lpm6_grace(tab); /* no program runs concurrently here */
-	for (long i = n; i < n + n / 3; i++)
-		if (fe_lpm6_add(tab, set[i].a, set[i].len, value_of(i)))
+	compare_set6(t, set, n, 15000, &s);
+	fe_lpm6_grace(t->b); /* no program runs concurrently here */
+	for (long i = n; i < n + n / 3; i++) {
+		if (table_add(t, set[i].a, set[i].len, value_of(i), &s))
 			return -1;
-	if (fe_lpm6_add(tab, a, 0, 4242))
+		t->nset = i + 1;
+	}
+	if (table_add(t, a, 0, 4242, &s))
 		return -1;
-	fe_lpm6_stats(tab, &st);
-	printf("  after updates: %u prefixes, %u groups, %u pending\n",
-	       st.rules, st.groups_used, st.groups_pending);
-	compare_set(set, n + n / 3, 30000, &s);
+	check_table(t, " after updates");
+	compare_set6(t, set, n + n / 3, 30000, &s);
 
 	for (long i = 0; i < n; i++)
 		if (set[i].len == 48) {
 			dfz6_addr_in(&set[i], a, &s);
-			timing("a /48 (5 levels)", a);
+			timing(t, "a /48 (5 levels)", a);
 			break;
 		}
 	for (long i = 0; i < n; i++)
 		if (set[i].len == 128) {
-			timing("a /128 (15 levels)", set[i].a);
+			timing(t, "a /128 (15 levels)", set[i].a);
 			break;
 		}
+	t->nset = 0;
 	free(set);
 	return 0;
 }
 
+/* The same for an IPv4 table. */
+static int run_size4(long n, uint64_t seed)
+{
+	struct table *t = &t4;
+	struct dfz4_prefix *set = calloc(2 * n, sizeof(*set));
+	uint64_t s = seed;
+	uint8_t a[16] = { 0 };
+
+	if (!set || dfz4_gen(set, 2 * n, &s, DFZ4_LONGER) || table_reset(t))
+		return -1;
+	t->set = set;
+	for (long i = 0; i < n; i++) {
+		dfz4_to16(set[i].addr, a);
+		if (table_add(t, a, set[i].len, value_of(i), &s)) {
+			printf("FAIL: add of prefix %ld\n", i);
+			return -1;
+		}
+		t->nset = i + 1;
+	}
+	check_table(t, "");
+	compare_set4(t, set, n, 30000, &s);
+	dfz4_to16(0xe0000001, a); /* 224.0.0.1: no prefix there */
+	timing(t, "miss (no default route)", a);
+
+	for (long i = 0; i < n; i += 3) {
+		dfz4_to16(set[i].addr, a);
+		if (fe_lpm6_del(t->b, a, set[i].len))
+			return -1;
+	}
+	for (long i = 1; i < n; i += 3) {
+		dfz4_to16(set[i].addr, a);
+		if (table_add(t, a, set[i].len, value_of(i + 7), &s))
+			return -1;
+	}
+	compare_set4(t, set, n, 15000, &s);
+	fe_lpm6_grace(t->b);
+	for (long i = n; i < n + n / 3; i++) {
+		dfz4_to16(set[i].addr, a);
+		if (table_add(t, a, set[i].len, value_of(i), &s))
+			return -1;
+		t->nset = i + 1;
+	}
+	memset(a, 0, sizeof(a));
+	if (table_add(t, a, 0, 4242, &s))
+		return -1;
+	check_table(t, " after updates");
+	compare_set4(t, set, n + n / 3, 30000, &s);
+
+	for (long i = 0; i < n; i++)
+		if (set[i].len == 24) {
+			dfz4_to16(dfz4_addr_in(&set[i], &s), a);
+			timing(t, "a /24 (2 levels)", a);
+			break;
+		}
+	for (long i = 0; i < n; i++)
+		if (set[i].len == 32) {
+			dfz4_to16(set[i].addr, a);
+			timing(t, "a /32 (3 levels)", a);
+			break;
+		}
+	t->nset = 0;
+	free(set);
+	return 0;
+}
+
+static int table_open(struct table *t, struct bpf_map *top_map,
+		      struct bpf_map *groups_map)
+{
+	t->top_map = top_map;
+	t->groups_map = groups_map;
+	t->top = mmap(NULL, (size_t)FE_LPM6_TOP_ENTRIES * 4,
+		      PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(top_map),
+		      0);
+	if (t->top == MAP_FAILED) {
+		printf("FAIL: mmap of %s's top: %s\n", t->name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void table_close(struct table *t)
+{
+	fe_lpm6_free(t->b);
+	group_array_drop(t->grp_fd, t->grp, t->ngroups);
+	munmap(t->top, (size_t)FE_LPM6_TOP_ENTRIES * 4);
+}
+
 int main(void)
 {
-	const size_t top_len = (size_t)FE_LPM6_TOP_ENTRIES * 4;
-	const size_t grp_len = (size_t)NGROUPS * FE_LPM6_ENTRIES * 4;
 	struct fe_lpm6_probe *skel;
-	uint32_t *top, *grp;
 	int rc;
 
 	if (geteuid() != 0) {
@@ -258,7 +584,6 @@ int main(void)
 		printf("SKIP: cannot open the BPF object: %s\n", strerror(errno));
 		return SKIP;
 	}
-	bpf_map__set_max_entries(skel->maps.groups, NGROUPS);
 	rc = fe_lpm6_probe__load(skel);
 	if (rc) {
 		/* A verifier rejection is a failure; no permission a skip. */
@@ -267,24 +592,18 @@ int main(void)
 		return rc == -EPERM ? SKIP : 1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.lpm6_probe);
-	top = mmap(NULL, top_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   bpf_map__fd(skel->maps.top), 0);
-	grp = mmap(NULL, grp_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   bpf_map__fd(skel->maps.groups), 0);
-	if (top == MAP_FAILED || grp == MAP_FAILED) {
-		printf("FAIL: mmap of the maps: %s\n", strerror(errno));
+	if (table_open(&t6, skel->maps.top, skel->maps.groups) ||
+	    table_open(&t4, skel->maps.top4, skel->maps.groups4))
 		return 1;
-	}
-	if (run_size(skel, top, grp, 1000, 61) ||
-	    run_size(skel, top, grp, 100000, 62)) {
+	if (run_size6(1000, 61) || run_size6(100000, 62) ||
+	    run_size4(1000, 63) || run_size4(100000, 64)) {
 		printf("FAIL: building the table\n");
 		return 1;
 	}
 	printf("%s: %u lookups compared, %u differ\n",
 	       failures ? "FAIL" : "PASS", compared, failures);
-	fe_lpm6_free(tab);
-	munmap(top, top_len);
-	munmap(grp, grp_len);
+	table_close(&t6);
+	table_close(&t4);
 	fe_lpm6_probe__destroy(skel);
 	return failures ? 1 : 0;
 }
