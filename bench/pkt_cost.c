@@ -78,6 +78,7 @@
 #define TTL_START 255
 #define HOT_REPEAT 254 /* TTL 255 -> 1: every run forwards */
 #define GW "198.51.100.2"
+#define GW_MAC "02:00:00:00:02:02" /* both gateways and in0 */
 #define SRC "192.0.2.2"
 #define CHUNK 1000     /* random: calls per turn */
 
@@ -291,13 +292,17 @@ static int setup_netns(struct env *e)
 		"ip link set lo up",
 		"ip link add in0 type veth peer name in1",
 		"ip link add eg0 type veth peer name eg1",
+		/* the gateways' MAC too: a frame forwarded in place is still
+		 * addressed to in0 when repeat mode runs it again (XDP hands
+		 * frames for another MAC to the kernel, as Linux drops them) */
+		"ip link set in0 address " GW_MAC,
 		"ip link set in0 up && ip link set in1 up",
 		"ip link set eg0 up && ip link set eg1 up",
 		"sysctl -qw net.ipv4.ip_forward=1",
 		"ip addr add 192.0.2.1/24 dev in0",
 		"ip addr add 198.51.100.1/24 dev eg0",
-		"ip neigh add " GW " lladdr 02:00:00:00:02:02 dev eg0 nud permanent",
-		"ip neigh add " GW2 " lladdr 02:00:00:00:02:03 dev eg0 nud permanent",
+		"ip neigh add " GW " lladdr " GW_MAC " dev eg0 nud permanent",
+		"ip neigh add " GW2 " lladdr " GW_MAC " dev eg0 nud permanent",
 		"ip neigh add " SRC " lladdr 02:00:00:00:01:02 dev in0 nud permanent",
 		NULL,
 	};
@@ -374,11 +379,10 @@ static int load_progs(struct env *e)
 	return 0;
 }
 
-static int cache_neigh(struct fe_fwd *f, int ifindex, const char *gw,
-		       uint8_t last)
+static int cache_neigh(struct fe_fwd *f, int ifindex, const char *gw)
 {
 	struct fe_neigh_key nk = { .family = AF_INET, .ifindex = ifindex };
-	struct fe_neigh_val nv = { .mac = { 2, 0, 0, 0, 2, last } };
+	struct fe_neigh_val nv = { .mac = { 2, 0, 0, 0, 2, 2 } }; /* GW_MAC */
 
 	inet_pton(AF_INET, gw, nk.addr);
 	return bpf_map_update_elem(bpf_map__fd(f->maps.fe_neigh_v1), &nk, &nv,
@@ -510,7 +514,7 @@ static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 		c.ecmp_algo = FE_ECMP_HASH_THRESHOLD;
 		c.npolicies = FULL_POLICIES;
 		if (add_policies(f, FULL_POLICIES) ||
-		    cache_neigh(f, e->eg_ifindex, GW2, 3))
+		    cache_neigh(f, e->eg_ifindex, GW2))
 			return -1;
 	}
 	/* the router's addresses and their prefilter, as the module keeps
@@ -541,7 +545,7 @@ static int setup_direct(struct env *e, struct fe_fwd *f, long n, bool full)
 	ifi = ii.ifindex % FE_IFINFO_SLOTS;
 	memcpy(ii.mac, e->in_mac, ETH_ALEN);
 	if (bpf_map_update_elem(bpf_map__fd(f->maps.fe_nhg_v1), &one, g, 0) ||
-	    cache_neigh(f, e->eg_ifindex, GW, 2) ||
+	    cache_neigh(f, e->eg_ifindex, GW) ||
 	    bpf_map_update_elem(bpf_map__fd(f->maps.fe_ifinfo_v3), &ifi, &ii, 0))
 		return -1;
 	ii.ifindex = e->eg_ifindex;
