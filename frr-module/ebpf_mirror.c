@@ -765,6 +765,8 @@ static void table_grace(struct mtable *t)
 {
 	struct fe_lpm6_stats ls;
 
+	if (!t->b) /* given up after a failed growth */
+		return;
 	if (t->marked)
 		fe_lpm6_grace_upto(t->b, t->mark);
 	fe_lpm6_stats(t->b, &ls);
@@ -775,7 +777,7 @@ static void table_grace(struct mtable *t)
 void ebpf_mirror_grace(void)
 {
 	ebpf_mirror_lock();
-	if (!t4.b || !t6.b)
+	if (!m.skel)
 		goto out;
 	/* counter slots retired over a tick ago: none is counted in now */
 	ebpf_pathstats_reap();
