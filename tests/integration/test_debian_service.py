@@ -217,8 +217,8 @@ def wait_config(lines, timeout=60):
 
 
 def expected(conf):
-    # `frr defaults` is a start-up setting, not shown back
-    return [ln for ln in conf_lines(conf) if not ln.startswith("frr defaults")]
+    """Every line of conf, as `show running-config` shows it back."""
+    return conf_lines(conf)
 
 
 def ns(name, *cmd):
