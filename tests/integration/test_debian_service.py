@@ -242,6 +242,9 @@ def machine():
     run(["cp", "-a", "/etc/frr", saved["etc"]])
     st = {"saved": saved, "tmp": tmp}
     try:
+        # the test starts FRR itself, with its own configuration
+        if saved["frr_running"]:
+            run([FRRINIT, "stop"], timeout=180)
         deb = os.environ.get("FE_DEB")
         if not deb:
             out = os.path.join(tmp, "debs")
