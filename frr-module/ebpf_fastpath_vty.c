@@ -33,6 +33,7 @@ DEFUN (ebpf_fast_path,
 	VTY_DECLVAR_CONTEXT(interface, ifp);
 	int mode = ebpf_fp_mode_parse(argv[2]->text);
 	char err[256] = "";
+	int ret;
 
 	if (ifp->ifindex == IFINDEX_INTERNAL) {
 		vty_out(vty, "%% interface %s does not exist in the kernel\n",
@@ -47,8 +48,12 @@ DEFUN (ebpf_fast_path,
 		ebpf_fastpath_defer(ifp->name, ifp->ifindex, mode);
 		return CMD_SUCCESS;
 	}
-	if (ebpf_fastpath_attach(ifp->name, ifp->ifindex, mode, err,
-				 sizeof(err))) {
+	ret = ebpf_fastpath_attach(ifp->name, ifp->ifindex, mode, err,
+				   sizeof(err));
+	/* The same line again is no change: frr-reload.py applies what it
+	 * adds twice, and vtysh -b may replay a running config.
+	 */
+	if (ret && ret != -EEXIST) {
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Demo router: the installed zebra_ebpf module on a router in network
-namespaces, forwarding real traffic, with its mirror shown.
+"""Demo router: the installed zebra_ebpf module (the Debian package, or
+`make install`) on a router in network namespaces, forwarding real
+traffic, with its mirror shown.
 
     demo.py up      build the topology, start FRR, send traffic, show state
     demo.py show    show the mirror again (zebra's vty and the pinned maps)
@@ -58,7 +59,8 @@ def module_path():
     moddir = "/usr/lib/x86_64-linux-gnu/frr/modules"
     path = os.path.join(moddir, "zebra_ebpf.so")
     if not os.path.exists(path):
-        sys.exit(f"demo: {path} missing: run `make install` first")
+        sys.exit(f"demo: {path} missing: install the package "
+                 "(scripts/demo.sh does) or run `make install`")
     return "ebpf"
 
 

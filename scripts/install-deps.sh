@@ -15,6 +15,8 @@ PKGS=(
 	python3-pytest python3-pytest-xdist python3-scapy python3-lxml iperf3
 	# benchmark feeder
 	exabgp
+	# the Debian package (scripts/build-deb.sh) and its checks
+	debhelper dh-autoreconf fakeroot lintian
 )
 
 missing=()
