@@ -48,12 +48,15 @@ DEFUN (ebpf_fast_path,
 		ebpf_fastpath_defer(ifp->name, ifp->ifindex, mode);
 		return CMD_SUCCESS;
 	}
+	/* The same line again is no change: frr-reload.py applies what it
+	 * adds twice, and vtysh -b may replay a running config. (Only that:
+	 * a foreign program in the way also fails with EEXIST.)
+	 */
+	if ((int)ebpf_fastpath_mode(ifp->ifindex) == mode)
+		return CMD_SUCCESS;
 	ret = ebpf_fastpath_attach(ifp->name, ifp->ifindex, mode, err,
 				   sizeof(err));
-	/* The same line again is no change: frr-reload.py applies what it
-	 * adds twice, and vtysh -b may replay a running config.
-	 */
-	if (ret && ret != -EEXIST) {
+	if (ret) {
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}

@@ -820,20 +820,54 @@ def test_attach_is_shown_and_written(rig):
     assert "ebpf fast-path" not in rig.z.vty.cmd("show running-config")
 
 
-def test_bad_attach_changes_nothing(rig):
+FOREIGN_XDP = """\
+#include <linux/bpf.h>
+__attribute__((section("xdp"), used)) int foreign(struct xdp_md *c)
+{ return XDP_PASS; }
+char lic[] __attribute__((section("license"), used)) = "GPL";
+"""
+
+
+def foreign_xdp_object(tmp_path):
+    """Someone else's XDP program (not frr-ebpf's), built here."""
+    src, obj = tmp_path / "foreign.c", tmp_path / "foreign.o"
+    src.write_text(FOREIGN_XDP)
+    multiarch = frrlab.sh(["gcc", "-print-multiarch"]).strip()
+    frrlab.sh(["clang", "-O2", "-g", "-target", "bpf",
+               f"-I/usr/include/{multiarch}", "-c", str(src), "-o", str(obj)])
+    return str(obj)
+
+
+def test_bad_attach_changes_nothing(rig, tmp_path):
     fp_config(rig.z, "tc")
     try:
-        for bad in (["interface r-in", "ebpf fast-path tc"],      # twice
-                    ["interface nosuch0", "ebpf fast-path xdp"],  # missing
+        for bad in (["interface nosuch0", "ebpf fast-path xdp"],  # missing
                     ["interface lo", "no ebpf fast-path"]):       # not there
             with pytest.raises(frrlab.VtyError) as ei:
                 rig.z.vty.config(*bad)
             assert "%" in ei.value.output
+        # the same line again is no change (frr-reload.py applies what
+        # it adds twice), not an error
+        rig.z.vty.config("interface r-in", "ebpf fast-path tc")
         js = interfaces(rig.z)
         assert set(js) == {"r-in", "r-out", "r-out2", "r-out3"}
         assert js["r-in"]["mode"] == "tc"
     finally:
         fp_config(rig.z, None)
+    # another program in the way is an error, and it stays in place
+    obj = foreign_xdp_object(tmp_path)
+    frrlab.sh(["ip", "-n", rig.r, "link", "set", "dev", "r-in",
+               "xdpgeneric", "obj", obj, "sec", "xdp"])
+    try:
+        with pytest.raises(frrlab.VtyError) as ei:
+            rig.z.vty.config("interface r-in", "ebpf fast-path xdp-generic")
+        assert "another program is attached there" in ei.value.output
+        assert interfaces(rig.z) == {}
+        assert "xdpgeneric" in frrlab.sh(["ip", "-n", rig.r, "link", "show",
+                                          "r-in"])
+    finally:
+        frrlab.sh(["ip", "-n", rig.r, "link", "set", "dev", "r-in",
+                   "xdpgeneric", "off"])
 
 
 def test_forwarding_survives_zebra_restart(rig):
