@@ -3,6 +3,8 @@
  * CLI of policy overrides and ECMP control:
  *   ebpf policy NAME match destination PREFIX [source PREFIX] [ingress IFNAME]
  *   ebpf policy NAME action (drop|kernel|count|nexthop-group ID|pin NH|exclude NH)
+ *   no ebpf policy NAME [match|action]            (at once)
+ *   no ebpf policy NAME match|action ...the line  (after a hold: reloads)
  *   ebpf ecmp algorithm (kernel|hash-threshold|weighted|resilient)
  *   ebpf ecmp hash-fields (l3|l3-l4) [seed (0-4294967295)]
  *   show ebpf policies [json]
@@ -15,10 +17,32 @@
 #include "lib/vty.h"
 
 #include "ebpf_policy.h"
+#include "ebpf_policy_hold.h"
 #include "ebpf_vty.h"
 
 #define EBPF_STR "eBPF fast path and RIB mirror\n"
 #define POLICY_STR "Policy override in the fast path\n" "Policy name\n"
+/* A policy's two lines, set and deleted (`no` + the line) alike. */
+#define MATCH_CMD                                                          \
+	"match destination <A.B.C.D/M|X:X::X:X/M> [source <A.B.C.D/M|X:X::X:X/M>] [ingress IFNAME]"
+#define MATCH_HELP                                                         \
+	"What the policy applies to\n"                                     \
+	"Destination prefix (longest match)\n"                             \
+	"IPv4 prefix\n" "IPv6 prefix\n"                                    \
+	"Only from this source prefix\n"                                   \
+	"IPv4 prefix\n" "IPv6 prefix\n"                                    \
+	"Only arriving on this interface\n"                                \
+	"Interface name\n"
+#define ACTION_CMD                                                         \
+	"action <drop|kernel|count|nexthop-group (1-4294967295)|pin <A.B.C.D|X:X::X:X>|exclude <A.B.C.D|X:X::X:X>>"
+#define ACTION_HELP                                                        \
+	"What the fast path does with matching packets\n"                  \
+	"Drop them\n"                                                      \
+	"Hand them to the kernel\n"                                        \
+	"Count them, then forward as usual\n"                              \
+	"Forward by this nexthop group\n" "Zebra nexthop-group id\n"       \
+	"Forward via this nexthop\n" "IPv4 nexthop\n" "IPv6 nexthop\n"     \
+	"Never forward via this nexthop\n" "IPv4 nexthop\n" "IPv6 nexthop\n"
 
 /* "192.0.2.0/24" or "192.0.2.1" (as a host prefix) into the lib model. */
 static int str2fe(const char *s, bool host, struct fe_prefix *out)
@@ -34,15 +58,9 @@ static int str2fe(const char *s, bool host, struct fe_prefix *out)
 
 DEFUN (ebpf_policy_match,
        ebpf_policy_match_cmd,
-       "ebpf policy WORD match destination <A.B.C.D/M|X:X::X:X/M> [source <A.B.C.D/M|X:X::X:X/M>] [ingress IFNAME]",
+       "ebpf policy WORD " MATCH_CMD,
        EBPF_STR POLICY_STR
-       "What the policy applies to\n"
-       "Destination prefix (longest match)\n"
-       "IPv4 prefix\n" "IPv6 prefix\n"
-       "Only from this source prefix\n"
-       "IPv4 prefix\n" "IPv6 prefix\n"
-       "Only arriving on this interface\n"
-       "Interface name\n")
+       MATCH_HELP)
 {
 	struct fe_prefix dst, src;
 	const char *ingress = NULL;
@@ -71,21 +89,16 @@ DEFUN (ebpf_policy_match,
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
+	ebpf_policy_unhold(argv[2]->arg, EBPF_POLICY_MATCH);
 	ebpf_policy_sync();
 	return CMD_SUCCESS;
 }
 
 DEFUN (ebpf_policy_action,
        ebpf_policy_action_cmd,
-       "ebpf policy WORD action <drop|kernel|count|nexthop-group (1-4294967295)|pin <A.B.C.D|X:X::X:X>|exclude <A.B.C.D|X:X::X:X>>",
+       "ebpf policy WORD " ACTION_CMD,
        EBPF_STR POLICY_STR
-       "What the fast path does with matching packets\n"
-       "Drop them\n"
-       "Hand them to the kernel\n"
-       "Count them, then forward as usual\n"
-       "Forward by this nexthop group\n" "Zebra nexthop-group id\n"
-       "Forward via this nexthop\n" "IPv4 nexthop\n" "IPv6 nexthop\n"
-       "Never forward via this nexthop\n" "IPv4 nexthop\n" "IPv6 nexthop\n")
+       ACTION_HELP)
 {
 	int action = fe_policy_action_parse(argv[4]->text);
 	struct fe_prefix nh = {};
@@ -104,6 +117,7 @@ DEFUN (ebpf_policy_action,
 		vty_out(vty, "%% %s\n", err);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
+	ebpf_policy_unhold(argv[2]->arg, EBPF_POLICY_ACTION);
 	ebpf_policy_sync();
 	return CMD_SUCCESS;
 }
@@ -119,8 +133,59 @@ DEFUN (no_ebpf_policy,
 		vty_out(vty, "%% no policy %s\n", argv[3]->arg);
 		return CMD_WARNING_CONFIG_FAILED;
 	}
+	ebpf_policy_unhold_all(argv[3]->arg);
 	ebpf_policy_sync();
 	return CMD_SUCCESS;
+}
+
+static void policy_line(const struct fe_policy *p, enum ebpf_policy_part part,
+			char *buf, size_t size);
+
+/*
+ * `no` + a line of the running configuration, as frr-reload.py deletes
+ * it: the line must be the policy's own, and the policy goes after a hold
+ * (ebpf_policy_hold.h) unless the line is configured again.
+ */
+static int no_policy_line(struct vty *vty, int argc, struct cmd_token **argv,
+			  enum ebpf_policy_part part)
+{
+	const struct fe_policy *p = fe_policy_get(ebpf_policies(),
+						  argv[3]->arg);
+	char typed[256] = "", have[256];
+
+	for (int i = 1; i < argc; i++)
+		snprintf(typed + strlen(typed), sizeof(typed) - strlen(typed),
+			 "%s%s", i > 1 ? " " : "", argv[i]->arg);
+	if (!p || ebpf_policy_held(p->name, part)) {
+		vty_out(vty, "%% no policy %s\n", argv[3]->arg);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	policy_line(p, part, have, sizeof(have));
+	if (strcmp(typed, have)) {
+		vty_out(vty, "%% policy %s has no line \"%s\"%s%s\n", p->name,
+			typed, have[0] ? "; it has: " : "", have);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	ebpf_policy_hold(p->name, part);
+	return CMD_SUCCESS;
+}
+
+DEFUN (no_ebpf_policy_match_line,
+       no_ebpf_policy_match_line_cmd,
+       "no ebpf policy WORD " MATCH_CMD,
+       NO_STR EBPF_STR POLICY_STR
+       MATCH_HELP)
+{
+	return no_policy_line(vty, argc, argv, EBPF_POLICY_MATCH);
+}
+
+DEFUN (no_ebpf_policy_action_line,
+       no_ebpf_policy_action_line_cmd,
+       "no ebpf policy WORD " ACTION_CMD,
+       NO_STR EBPF_STR POLICY_STR
+       ACTION_HELP)
+{
+	return no_policy_line(vty, argc, argv, EBPF_POLICY_ACTION);
 }
 
 DEFUN (ebpf_ecmp_algorithm,
@@ -249,7 +314,7 @@ static void action_str(const struct fe_policy *p, char *buf, size_t size)
 int ebpf_policy_config_write(struct vty *vty)
 {
 	struct fe_policy_set *s = ebpf_policies();
-	char dst[64], src[64], act[96];
+	char line[256];
 	int lines = 0;
 
 	if (ebpf_ecmp.ipv4_fib) {
@@ -272,26 +337,45 @@ int ebpf_policy_config_write(struct vty *vty)
 	for (size_t i = 0; s && i < fe_policy_count(s); i++) {
 		const struct fe_policy *p = fe_policy_at(s, i);
 
-		if (p->has_match) {
-			prefix_str(&p->dst, dst, sizeof(dst));
-			vty_out(vty, "ebpf policy %s match destination %s",
-				p->name, dst);
-			if (p->has_src) {
-				prefix_str(&p->src, src, sizeof(src));
-				vty_out(vty, " source %s", src);
+		for (int part = EBPF_POLICY_MATCH; part <= EBPF_POLICY_ACTION;
+		     part++) {
+			/* a deleted line on hold is no longer configured */
+			if (ebpf_policy_held(p->name, part))
+				continue;
+			policy_line(p, part, line, sizeof(line));
+			if (line[0]) {
+				vty_out(vty, "%s\n", line);
+				lines++;
 			}
-			if (p->ingress[0])
-				vty_out(vty, " ingress %s", p->ingress);
-			vty_out(vty, "\n");
-			lines++;
-		}
-		if (p->has_action) {
-			action_str(p, act, sizeof(act));
-			vty_out(vty, "ebpf policy %s action %s\n", p->name, act);
-			lines++;
 		}
 	}
 	return lines;
+}
+
+/* The policy's match or action line as written; "" if it has none. */
+static void policy_line(const struct fe_policy *p, enum ebpf_policy_part part,
+			char *buf, size_t size)
+{
+	char dst[64], src[64], act[96];
+
+	buf[0] = '\0';
+	if (part == EBPF_POLICY_ACTION) {
+		if (p->has_action) {
+			action_str(p, act, sizeof(act));
+			snprintf(buf, size, "ebpf policy %s action %s", p->name,
+				 act);
+		}
+		return;
+	}
+	if (!p->has_match)
+		return;
+	prefix_str(&p->dst, dst, sizeof(dst));
+	src[0] = '\0';
+	if (p->has_src)
+		prefix_str(&p->src, src, sizeof(src));
+	snprintf(buf, size, "ebpf policy %s match destination %s%s%s%s%s",
+		 p->name, dst, p->has_src ? " source " : "", src,
+		 p->ingress[0] ? " ingress " : "", p->ingress);
 }
 
 DEFUN (show_ebpf_policies,
@@ -332,7 +416,10 @@ DEFUN (show_ebpf_policies,
 			vty_out(vty, "%-16s %-22s %-24s %12" PRIu64 " %14" PRIu64 "%s\n",
 				p->name, p->has_match ? dst : "-",
 				p->has_action ? act : "-", pk, by,
-				fe_policy_complete(p) ? "" : "  (incomplete)");
+				ebpf_policy_on_hold(p->name)
+					? "  (deleted, removed in a few seconds)"
+				: fe_policy_complete(p) ? ""
+							: "  (incomplete)");
 			continue;
 		}
 		json_object *jp = json_object_new_object();
@@ -357,6 +444,8 @@ DEFUN (show_ebpf_policies,
 			}
 		}
 		json_object_boolean_add(jp, "installed", fe_policy_complete(p));
+		json_object_boolean_add(jp, "removalPending",
+					ebpf_policy_on_hold(p->name));
 		json_object_int_add(jp, "packets", pk);
 		json_object_int_add(jp, "bytes", by);
 		json_object_array_add(ja, jp);
@@ -373,6 +462,8 @@ void ebpf_policy_vty_init(void)
 	install_element(CONFIG_NODE, &ebpf_policy_match_cmd);
 	install_element(CONFIG_NODE, &ebpf_policy_action_cmd);
 	install_element(CONFIG_NODE, &no_ebpf_policy_cmd);
+	install_element(CONFIG_NODE, &no_ebpf_policy_match_line_cmd);
+	install_element(CONFIG_NODE, &no_ebpf_policy_action_line_cmd);
 	install_element(CONFIG_NODE, &ebpf_ipv4_lookup_set_cmd);
 	install_element(CONFIG_NODE, &no_ebpf_ipv4_lookup_cmd);
 	install_element(CONFIG_NODE, &ebpf_ecmp_algorithm_cmd);

@@ -19,11 +19,15 @@
 #include "ebpf_errors.h"
 #include "ebpf_events.h"
 #include "ebpf_fastpath.h"
+#include "ebpf_memory.h"
 #include "ebpf_policy.h"
+#include "ebpf_policy_hold.h"
 #include "ebpf_repair.h"
 #include "ebpf_mirror.h"
 #include "ebpf_vty.h"
 #include "ebpf_yang.h"
+
+DEFINE_MGROUP(EBPF, "eBPF fast path and RIB mirror");
 
 static int ebpf_late_init(struct thread_master *tm)
 {
@@ -32,6 +36,7 @@ static int ebpf_late_init(struct thread_master *tm)
 	ebpf_fastpath_vty_init();
 	ebpf_policy_init();
 	ebpf_policy_vty_init();
+	ebpf_policy_hold_init(tm);
 	ebpf_show_init();
 	ebpf_events_vty_init();
 	ebpf_detect_init(tm);
@@ -75,6 +80,7 @@ static int ebpf_fini(void)
 	ebpf_detect_fini();
 	ebpf_repair_stop();
 	ebpf_fastpath_close();
+	ebpf_policy_hold_fini();
 	ebpf_policy_fini();
 	return 0;
 }

@@ -1038,6 +1038,47 @@ def test_policy_drop_count_and_pin(fastpath):
     assert len(cross(rig, fl, LINKS)) == 40
 
 
+def test_reload_replaces_a_policy_without_a_gap(fastpath):
+    """frr-reload.py changes a line by deleting it, then adding the new
+    one: between the two the policy must stay in force. A deleted line
+    leaves the running config at once; the policy leaves the fast path
+    after the hold unless the line comes back."""
+    rig = fastpath
+    fl = flows(rig, 20)
+    rig.z.vty.config("ebpf policy blk match destination 198.18.0.0/24",
+                     "ebpf policy blk action drop")
+    assert cross(rig, fl, LINKS) == []
+    # the delete frr-reload.py sends: still dropping, line gone
+    rig.z.vty.config("no ebpf policy blk action drop")
+    conf = rig.z.vty.cmd("show running-config")
+    assert "ebpf policy blk action" not in conf
+    assert "ebpf policy blk match destination 198.18.0.0/24" in conf
+    assert policies(rig.z)["blk"]["removalPending"] is True
+    assert cross(rig, fl, LINKS) == []
+    # the add: replaced in one switch, no longer pending
+    rig.z.vty.config("ebpf policy blk action count")
+    pol = policies(rig.z)["blk"]
+    assert pol["action"] == "count" and pol["removalPending"] is False
+    assert len(cross(rig, fl, LINKS)) == 20
+    time.sleep(6)  # past the hold: nothing was left pending
+    assert policies(rig.z)["blk"]["action"] == "count"
+    # a wrong line is refused and changes nothing
+    for bad in ("no ebpf policy blk action drop",
+                "no ebpf policy blk match destination 198.18.1.0/24",
+                "no ebpf policy nosuch action count"):
+        with pytest.raises(frrlab.VtyError):
+            rig.z.vty.config(bad)
+    assert policies(rig.z)["blk"]["removalPending"] is False
+    # both lines deleted and nothing comes back: gone after the hold
+    rig.z.vty.config("ebpf policy blk action drop")
+    rig.z.vty.config("no ebpf policy blk match destination 198.18.0.0/24",
+                     "no ebpf policy blk action drop")
+    assert "ebpf policy blk" not in rig.z.vty.cmd("show running-config")
+    assert cross(rig, fl, LINKS) == []
+    assert frrlab.wait_for(lambda: "blk" not in policies(rig.z), timeout=10)
+    assert len(cross(rig, fl, LINKS)) == 20
+
+
 def test_bad_policy_changes_nothing(fastpath):
     rig = fastpath
     rig.z.vty.config("ebpf policy a match destination 198.18.0.0/24",
