@@ -655,6 +655,24 @@ def differences(frames, kernel, other):
     return diffs
 
 
+def confirmed(lab, frames, mode, kernel, other):
+    """The differences between Linux and mode that happen again when
+    the cases that differed go once more through Linux and through mode.
+    A loaded machine can make one capture miss a late frame (an ICMP error
+    seen once in a hundred runs); a real difference is deterministic and
+    comes back."""
+    k, o = by_case(kernel), by_case(other)
+    idx = sorted({i for key in set(k) | set(o)
+                  if sorted(k.get(key, [])) != sorted(o.get(key, []))
+                  for i in [key[1]] if 0 <= i < len(frames)})
+    if not idx:
+        return []
+    sub = [frames[i] for i in idx]
+    again_k, _ = run_mode(lab, None, sub)
+    again_o, _ = run_mode(lab, mode, sub)
+    return differences(frames, again_k, again_o)
+
+
 @contextlib.contextmanager
 def differential_setup(lab):
     """What the corpus needs of the rig, undone after: r-in and h1-eth0
@@ -769,6 +787,8 @@ def test_differential_kernel_xdp_tc(rig):
                     "route"]["nexthopGroup"]
                 direct = nexthop_groups(rig.z)[nhg]
                 assert direct["fastPathChosenPackets"] >= 4, direct
+        diffs = {m: confirmed(rig, frames, m, results[None], results[m])
+                 for m in DIFF_MODES}
         fp_config(rig.z, None)
 
     # plain Linux behaved as the corpus says (the rig is sound)
@@ -778,8 +798,6 @@ def test_differential_kernel_xdp_tc(rig):
              if fwd is not None and bool(kernel.get(("h2-eth0", i))) != fwd]
     assert not wrong, "plain Linux: " + ", ".join(wrong)
 
-    diffs = {m: differences(frames, results[None], results[m])
-             for m in DIFF_MODES}
     report = "\n".join(f"{m}: {len(d)} cases differ from Linux\n  "
                        + "\n  ".join(d) for m, d in diffs.items() if d)
     print("\n" + (report or "every mode byte-identical to Linux"))
