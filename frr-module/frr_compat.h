@@ -64,10 +64,10 @@
 #endif
 
 /*
- * 9.0: an interface's addresses became a typesafe list (if_connected_*)
+ * 10.0: an interface's addresses became a typesafe list (if_connected_*)
  * instead of a struct list. Walks ifp's struct connected * as c.
  */
-#if FE_FRR_AT_LEAST(9, 0)
+#if FE_FRR_AT_LEAST(10, 0)
 #define fe_each_connected(ifp, c) frr_each (if_connected, (ifp)->connected, c)
 #else
 #define fe_each_connected(ifp, c)                                              \
@@ -76,17 +76,11 @@
 	     fe_cn_ = listnextnode(fe_cn_))
 #endif
 
-/* 9.0: yang_module_load() takes the features to enable (NULL: none). */
-#if FE_FRR_AT_LEAST(9, 0)
+/* 10.0: yang_module_load() takes the features to enable (NULL: none). */
+#if FE_FRR_AT_LEAST(10, 0)
 #define fe_yang_module_load(name) yang_module_load(name, NULL)
 #else
 #define fe_yang_module_load(name) yang_module_load(name)
 #endif
-
-/*
- * The type of one nexthop group member's weight as zebra hands it to a
- * dataplane provider (struct nh_grp, struct nexthop): 8 bits up to 10.4.
- */
-typedef uint8_t fe_frr_weight_t;
 
 #endif /* FRR_COMPAT_H */
