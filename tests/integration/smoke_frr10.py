@@ -153,7 +153,7 @@ def main():
             for p in pids:
                 frrlab.wait_for(lambda: not os.path.exists(f"/proc/{p}"), 10)
             frrlab.sh(["ip", "netns", "del", ns], check=False)
-            shutil.rmtree(pin, ignore_errors=True)
+            shutil.rmtree(os.path.dirname(pin), ignore_errors=True)
 
 
 if __name__ == "__main__":
