@@ -21,11 +21,11 @@
 #include "lib/route_opaque.h"
 #include "lib/srcdest_table.h"
 #include "lib/table.h"
-#include "lib/thread.h"
 #include "zebra/rib.h"
 #include "zebra/zebra_nhg.h"
 #include "zebra/zebra_vrf.h"
 
+#include "frr_compat.h"
 #include "ebpf_debug.h"
 #include "ebpf_detect.h"
 #include "ebpf_events.h"
@@ -48,8 +48,8 @@ struct change {
 };
 
 static struct {
-	struct thread_master *tm;
-	struct thread *run, *tick;
+	struct fe_loop *tm;
+	struct fe_task *run, *tick;
 	struct fe_flap_table *flap;
 	bool flap_kernel;
 	struct fe_hijack_set *hijack;
@@ -397,15 +397,15 @@ static void evaluate(const struct fe_prefix *p, bool flap,
 	}
 }
 
-static void detect_run(struct thread *t);
+static void detect_run(struct fe_task *t);
 
 static void schedule(void)
 {
 	if (!d.run)
-		thread_add_timer_msec(d.tm, detect_run, NULL, 0, &d.run);
+		event_add_timer_msec(d.tm, detect_run, NULL, 0, &d.run);
 }
 
-static void detect_run(struct thread *t)
+static void detect_run(struct fe_task *t)
 {
 	int64_t now = ebpf_detect_now();
 	unsigned int budget = DETECT_BATCH;
@@ -494,20 +494,20 @@ static void refresh_mitigations(void)
 	}
 }
 
-static void detect_tick(struct thread *t)
+static void detect_tick(struct fe_task *t)
 {
 	if (d.flap)
 		fe_flap_tick(d.flap, ebpf_detect_now(), DETECT_SWEEP);
 	refresh_mitigations();
 	ebpf_internal_commit();
 	if (detect_on())
-		thread_add_timer(d.tm, detect_tick, NULL, 1, &d.tick);
+		event_add_timer(d.tm, detect_tick, NULL, 1, &d.tick);
 }
 
 static void start_tick(void)
 {
 	if (!d.tick && d.tm)
-		thread_add_timer(d.tm, detect_tick, NULL, 1, &d.tick);
+		event_add_timer(d.tm, detect_tick, NULL, 1, &d.tick);
 }
 
 int ebpf_detect_flap_on(const struct fe_flap_config *c, char *err,
@@ -646,7 +646,7 @@ void ebpf_detect_get_counters(struct ebpf_detect_counters *c)
 	c->busy_us = d.busy_ns / 1000;
 }
 
-void ebpf_detect_init(struct thread_master *tm)
+void ebpf_detect_init(struct fe_loop *tm)
 {
 	d.tm = tm;
 	d.hijack = fe_hijack_new(on_hijack, NULL);
@@ -655,8 +655,8 @@ void ebpf_detect_init(struct thread_master *tm)
 
 void ebpf_detect_fini(void)
 {
-	THREAD_OFF(d.run);
-	THREAD_OFF(d.tick);
+	EVENT_OFF(d.run);
+	EVENT_OFF(d.tick);
 	hook_unregister(rib_update, detect_rib_update);
 	/* zebra frees its tables itself: queued nodes are just dropped. */
 	XFREE(MTYPE_TMP, d.q);

@@ -12,11 +12,11 @@
 
 #include "fe_flap.h"
 #include "fe_hijack.h"
+#include "frr_compat.h" /* struct fe_loop */
 
-struct thread_master;
 struct vty;
 
-void ebpf_detect_init(struct thread_master *tm);
+void ebpf_detect_init(struct fe_loop *tm);
 void ebpf_detect_fini(void);
 
 /* Flap detection: on with a configuration (checked), or off. */

@@ -9,17 +9,20 @@
  */
 #include "lib/zebra.h"
 
+/* RT_TABLE_MAIN: FRR 10's zebra.h no longer includes it. */
+#include <linux/rtnetlink.h>
+
 #include "lib/nexthop.h"
 #include "lib/nexthop_group.h"
 #include "lib/privs.h"
 #include "lib/table.h"
-#include "lib/thread.h"
 #include "zebra/rib.h"
 #include "zebra/zebra_dplane.h"
 #include "zebra/zebra_nhg.h"
 #include "zebra/zebra_router.h"
 #include "zebra/zebra_vrf.h"
 
+#include "frr_compat.h"
 #include "ebpf_dplane.h"
 #include "ebpf_errors.h"
 #include "ebpf_mirror.h"
@@ -27,7 +30,7 @@
 extern struct zebra_privs_t zserv_privs;
 
 static struct zebra_dplane_provider *prov;
-static struct thread *tick_thread;
+static struct fe_task *tick_thread;
 
 /* Set by the main thread once the configuration has been read. */
 static atomic_bool config_ready;
@@ -325,7 +328,7 @@ static int ebpf_dplane_process(struct zebra_dplane_provider *p)
 }
 
 /* Once a second on the dplane thread: sweep when the replay is over. */
-static void ebpf_dplane_tick(struct thread *t)
+static void ebpf_dplane_tick(struct fe_task *t)
 {
 	/* Shutting down: let the timer die with the dplane thread (it can
 	 * only be cancelled from that thread).
@@ -340,14 +343,14 @@ static void ebpf_dplane_tick(struct thread *t)
 	}
 	ebpf_mirror_unlock();
 	ebpf_mirror_grace();
-	thread_add_timer(dplane_get_thread_master(), ebpf_dplane_tick, NULL, 1,
-			 &tick_thread);
+	event_add_timer(dplane_get_thread_master(), ebpf_dplane_tick, NULL, 1,
+			&tick_thread);
 }
 
 static int ebpf_dplane_start(struct zebra_dplane_provider *p)
 {
-	thread_add_timer(dplane_get_thread_master(), ebpf_dplane_tick, NULL, 1,
-			 &tick_thread);
+	event_add_timer(dplane_get_thread_master(), ebpf_dplane_tick, NULL, 1,
+			&tick_thread);
 	return 0;
 }
 

@@ -15,11 +15,11 @@
 #include "lib/command.h"
 #include "lib/json.h"
 #include "lib/log.h"
-#include "lib/thread.h"
 #include "lib/vty.h"
 #include "lib/if.h"
 #include "lib/vrf.h"
 
+#include "frr_compat.h"
 #include "ebpf_debug.h"
 #include "ebpf_errors.h"
 #include "ebpf_events.h"
@@ -32,7 +32,7 @@
 
 static struct {
 	struct ring_buffer *rb;
-	struct thread *poll;
+	struct fe_task *poll;
 	struct ebpf_event *hist; /* ring of size entries, newest at head-1 */
 	unsigned int size, head, n;
 	uint64_t total;
@@ -173,14 +173,14 @@ static int on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-static void events_poll(struct thread *t)
+static void events_poll(struct fe_task *t)
 {
 	if (ev.rb)
 		ring_buffer__consume(ev.rb);
-	thread_add_timer(t->master, events_poll, NULL, 1, &ev.poll);
+	event_add_timer(t->master, events_poll, NULL, 1, &ev.poll);
 }
 
-void ebpf_events_attach(struct thread_master *tm)
+void ebpf_events_attach(struct fe_loop *tm)
 {
 	struct fe_fwd *skel = ebpf_fastpath_skel();
 
@@ -194,12 +194,12 @@ void ebpf_events_attach(struct thread_master *tm)
 			 safe_strerror(errno));
 		return;
 	}
-	thread_add_timer(tm, events_poll, NULL, 1, &ev.poll);
+	event_add_timer(tm, events_poll, NULL, 1, &ev.poll);
 }
 
 void ebpf_events_close(void)
 {
-	THREAD_OFF(ev.poll);
+	EVENT_OFF(ev.poll);
 	ring_buffer__free(ev.rb);
 	ev.rb = NULL;
 	/* The history stays: detection events do not depend on it. */

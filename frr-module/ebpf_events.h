@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "lib/prefix.h"
+#include "frr_compat.h" /* struct fe_loop */
 
-struct thread_master;
 
 enum ebpf_event_kind {
 	EBPF_EV_MIRROR_MISMATCH, /* datapath: mirror and kernel FIB disagree */
@@ -77,7 +77,7 @@ const char *ebpf_event_severity_str(enum ebpf_event_severity s);
 uint64_t ebpf_event_count(enum ebpf_event_kind k);
 
 /* Start reading once the fast path is loaded (idempotent). */
-void ebpf_events_attach(struct thread_master *tm);
+void ebpf_events_attach(struct fe_loop *tm);
 void ebpf_events_close(void);
 void ebpf_events_vty_init(void);
 

@@ -20,10 +20,10 @@
 #include "lib/if.h"
 #include "lib/log.h"
 #include "lib/privs.h"
-#include "lib/thread.h"
 #include "lib/vrf.h"
 #include "zebra/interface.h"
 
+#include "frr_compat.h"
 #include "ebpf_errors.h"
 #include "ebpf_events.h"
 #include "ebpf_fwdstats.h"
@@ -52,7 +52,7 @@ struct fp_if {
 };
 
 struct fp_deferred {
-	char ifname[INTERFACE_NAMSIZ];
+	char ifname[IFNAMSIZ];
 	uint32_t ifindex;
 	enum ebpf_fp_mode mode;
 };
@@ -71,10 +71,10 @@ static struct {
 	enum ebpf_fp_mode attaching_mode;
 } fp;
 
-static struct thread *vlan_thread;
-static struct thread_master *fp_master;
+static struct fe_task *vlan_thread;
+static struct fe_loop *fp_master;
 /* XDP feature changes (a veth peer's GRO or XDP program): ebpf_xdpfeat */
-static struct thread *feat_thread;
+static struct fe_task *feat_thread;
 static int feat_fd = -1;
 
 static const char *const mode_names[] = {
@@ -210,7 +210,7 @@ static void fp_sync_txports(void);
 /* A device's XDP features changed: which ports take redirects, now
  * rather than at the next tick.
  */
-static void fp_feat_read(struct thread *t)
+static void fp_feat_read(struct fe_task *t)
 {
 	char buf[4096];
 
@@ -219,7 +219,7 @@ static void fp_feat_read(struct thread *t)
 	frr_with_privs (&zserv_privs) {
 		fp_sync_txports();
 	}
-	thread_add_read(t->master, fp_feat_read, NULL, feat_fd, &feat_thread);
+	event_add_read(t->master, fp_feat_read, NULL, feat_fd, &feat_thread);
 }
 
 static void fp_feat_watch(void)
@@ -234,7 +234,7 @@ static void fp_feat_watch(void)
 		feat_fd = -1;
 		return;
 	}
-	thread_add_read(fp_master, fp_feat_read, NULL, feat_fd, &feat_thread);
+	event_add_read(fp_master, fp_feat_read, NULL, feat_fd, &feat_thread);
 }
 
 static int fp_load(char *err, size_t errlen)
@@ -360,7 +360,7 @@ static void fp_sync_vlans(void)
 	}
 }
 
-static void fp_vlan_tick(struct thread *t)
+static void fp_vlan_tick(struct fe_task *t)
 {
 	const char *why;
 	bool before = ebpf_kstate_direct_ok(&why);
@@ -374,18 +374,18 @@ static void fp_vlan_tick(struct thread *t)
 	ebpf_kstate_sync();
 	if (ebpf_kstate_direct_ok(&why) != before)
 		ebpf_policy_sync();
-	thread_add_timer(t->master, fp_vlan_tick, NULL, 5, &vlan_thread);
+	event_add_timer(t->master, fp_vlan_tick, NULL, 5, &vlan_thread);
 }
 
-struct thread_master *ebpf_fastpath_master(void)
+struct fe_loop *ebpf_fastpath_master(void)
 {
 	return fp_master;
 }
 
-void ebpf_fastpath_start(struct thread_master *tm)
+void ebpf_fastpath_start(struct fe_loop *tm)
 {
 	fp_master = tm;
-	thread_add_timer(tm, fp_vlan_tick, NULL, 5, &vlan_thread);
+	event_add_timer(tm, fp_vlan_tick, NULL, 5, &vlan_thread);
 }
 
 static int link_create(uint32_t ifindex, enum ebpf_fp_mode mode)
@@ -758,8 +758,8 @@ const char *ebpf_drop_reason_json(int reason)
 
 void ebpf_fastpath_close(void)
 {
-	THREAD_OFF(vlan_thread);
-	THREAD_OFF(feat_thread);
+	EVENT_OFF(vlan_thread);
+	EVENT_OFF(feat_thread);
 	if (feat_fd >= 0)
 		close(feat_fd);
 	feat_fd = -1;

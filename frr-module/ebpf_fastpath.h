@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "frr_ebpf_abi.h"
+#include "frr_compat.h" /* struct fe_loop */
 
 enum ebpf_fp_mode {
 	EBPF_FP_NONE,
@@ -78,9 +79,8 @@ struct fe_fwd;
 /* The loaded fast-path object, or NULL (for the policy and show code). */
 struct fe_fwd *ebpf_fastpath_skel(void);
 
-struct thread_master;
-void ebpf_fastpath_start(struct thread_master *tm);
-struct thread_master *ebpf_fastpath_master(void);
+void ebpf_fastpath_start(struct fe_loop *tm);
+struct fe_loop *ebpf_fastpath_master(void);
 void ebpf_fastpath_close(void);
 
 #endif /* EBPF_FASTPATH_H */

@@ -309,9 +309,10 @@ DEFUN (clear_ebpf_counters,
 
 void ebpf_fastpath_vty_init(void)
 {
-	hook_register(zebra_if_config_wr, fp_config_write);
-	install_element(INTERFACE_NODE, &ebpf_fast_path_cmd);
-	install_element(INTERFACE_NODE, &no_ebpf_fast_path_cmd);
+	/* 8.4 only: see frr_compat.h. */
+	fe_if_config_wr_register(fp_config_write);
+	fe_if_node_install(&ebpf_fast_path_cmd);
+	fe_if_node_install(&no_ebpf_fast_path_cmd);
 	install_element(VIEW_NODE, &show_ebpf_interfaces_cmd);
 	install_element(VIEW_NODE, &show_ebpf_counters_cmd);
 	install_element(ENABLE_NODE, &clear_ebpf_counters_cmd);

@@ -28,10 +28,10 @@
 #include "lib/memory.h"
 #include "lib/prefix.h"
 #include "lib/privs.h"
-#include "lib/thread.h"
 #include "lib/vrf.h"
 #include "zebra/interface.h"
 
+#include "frr_compat.h"
 #include "ebpf_fastpath.h"
 #include "ebpf_kstate.h"
 #include "ebpf_maputil.h"
@@ -43,7 +43,7 @@ extern struct zebra_privs_t zserv_privs;
 
 static struct {
 	int nl_fd;
-	struct thread *nl_thread;
+	struct fe_task *nl_thread;
 	bool rules_default;
 	char reason[128];
 } ks = { .nl_fd = -1 };
@@ -143,9 +143,9 @@ static void nl_drain(void)
 	}
 }
 
-static void nl_read(struct thread *t)
+static void nl_read(struct fe_task *t)
 {
-	thread_add_read(t->master, nl_read, NULL, ks.nl_fd, &ks.nl_thread);
+	event_add_read(t->master, nl_read, NULL, ks.nl_fd, &ks.nl_thread);
 	nl_drain();
 }
 
@@ -338,14 +338,13 @@ static void local4_sync(void)
 	size_t n = 0;
 	struct interface *ifp;
 	struct connected *c;
-	struct listnode *node;
 	uint8_t one = 1;
 	int fd = map_fd(KMAP_LOCAL4);
 
 	if (fd < 0 || !vrf)
 		return;
 	FOR_ALL_INTERFACES (vrf, ifp) {
-		for (ALL_LIST_ELEMENTS_RO(ifp->connected, node, c)) {
+		fe_each_connected (ifp, c) {
 			struct prefix *p = c->address;
 			uint32_t a, mask;
 
@@ -447,7 +446,7 @@ int ebpf_kstate_start(void)
 		.nl_family = AF_NETLINK,
 		.nl_groups = RTMGRP_NEIGH | RTMGRP_IPV4_RULE,
 	};
-	struct thread_master *tm = ebpf_fastpath_master();
+	struct fe_loop *tm = ebpf_fastpath_master();
 
 	if (ks.nl_fd >= 0 || !tm)
 		return 0;
@@ -465,14 +464,14 @@ int ebpf_kstate_start(void)
 			 "no neighbour socket: the kernel FIB decides");
 		return -1;
 	}
-	thread_add_read(tm, nl_read, NULL, ks.nl_fd, &ks.nl_thread);
+	event_add_read(tm, nl_read, NULL, ks.nl_fd, &ks.nl_thread);
 	neigh_dump();
 	return 0;
 }
 
 void ebpf_kstate_stop(void)
 {
-	THREAD_OFF(ks.nl_thread);
+	EVENT_OFF(ks.nl_thread);
 	if (ks.nl_fd >= 0)
 		close(ks.nl_fd);
 	ks.nl_fd = -1;

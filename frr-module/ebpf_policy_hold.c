@@ -14,7 +14,7 @@
  */
 #include "lib/zebra.h"
 
-#include "lib/thread.h"
+#include "frr_compat.h"
 
 #include "fe_policy.h"
 #include "ebpf_memory.h"
@@ -28,8 +28,8 @@ struct held {
 	bool parts[2]; /* [0] match line, [1] action line */
 };
 
-static struct thread_master *hold_tm;
-static struct thread *hold_thread;
+static struct fe_loop *hold_tm;
+static struct fe_task *hold_thread;
 static struct held *held;
 static size_t nheld, held_cap;
 
@@ -47,7 +47,7 @@ static void drop(struct held *h)
 }
 
 /* Every policy still on hold goes, in one switch. */
-static void hold_expire(struct thread *t)
+static void hold_expire(struct fe_task *t)
 {
 	struct fe_policy_set *s = ebpf_policies();
 
@@ -58,14 +58,14 @@ static void hold_expire(struct thread *t)
 	ebpf_policy_sync();
 }
 
-void ebpf_policy_hold_init(struct thread_master *tm)
+void ebpf_policy_hold_init(struct fe_loop *tm)
 {
 	hold_tm = tm;
 }
 
 void ebpf_policy_hold_fini(void)
 {
-	THREAD_OFF(hold_thread);
+	EVENT_OFF(hold_thread);
 	XFREE(MTYPE_EBPF_POLICY_HOLD, held);
 	nheld = held_cap = 0;
 }
@@ -86,8 +86,8 @@ void ebpf_policy_hold(const char *name, enum ebpf_policy_part part)
 	}
 	h->parts[part] = true;
 	/* from the last delete: a reload's deletes come in a burst */
-	THREAD_OFF(hold_thread);
-	thread_add_timer(hold_tm, hold_expire, NULL, EBPF_POLICY_HOLD_SECONDS,
+	EVENT_OFF(hold_thread);
+	event_add_timer(hold_tm, hold_expire, NULL, EBPF_POLICY_HOLD_SECONDS,
 			 &hold_thread);
 }
 

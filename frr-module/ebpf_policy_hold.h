@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-struct thread_master;
+struct fe_loop;
 
 #define EBPF_POLICY_HOLD_SECONDS 5
 
@@ -20,7 +20,7 @@ enum ebpf_policy_part {
 	EBPF_POLICY_ACTION,
 };
 
-void ebpf_policy_hold_init(struct thread_master *tm);
+void ebpf_policy_hold_init(struct fe_loop *tm);
 void ebpf_policy_hold_fini(void);
 
 /* The line of part is deleted: the policy goes when the hold ends. */

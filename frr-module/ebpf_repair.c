@@ -15,8 +15,8 @@
 #include <net/if.h>
 
 #include "lib/log.h"
-#include "lib/thread.h"
 
+#include "frr_compat.h"
 #include "ebpf_debug.h"
 #include "ebpf_errors.h"
 #include "ebpf_mirror.h"
@@ -25,7 +25,7 @@
 #define LINK_STATES_MAX 4096
 
 static int nl_fd = -1;
-static struct thread *nl_thread;
+static struct fe_task *nl_thread;
 
 /* Last state seen per ifindex (1 up, 2 down); act on transitions only. */
 static uint8_t link_state[LINK_STATES_MAX];
@@ -48,12 +48,12 @@ static void link_event(uint32_t ifindex, bool up)
 		  ifindex, up ? "up" : "down", written, written == 1 ? "" : "s");
 }
 
-static void nl_read(struct thread *t)
+static void nl_read(struct fe_task *t)
 {
 	char buf[16384];
 	ssize_t len;
 
-	thread_add_read(t->master, nl_read, NULL, nl_fd, &nl_thread);
+	event_add_read(t->master, nl_read, NULL, nl_fd, &nl_thread);
 	while ((len = recv(nl_fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
 		struct nlmsghdr *nh;
 
@@ -75,7 +75,7 @@ static void nl_read(struct thread *t)
 	}
 }
 
-int ebpf_repair_start(struct thread_master *tm)
+int ebpf_repair_start(struct fe_loop *tm)
 {
 	struct sockaddr_nl sa = {
 		.nl_family = AF_NETLINK,
@@ -93,13 +93,13 @@ int ebpf_repair_start(struct thread_master *tm)
 		nl_fd = -1;
 		return -1;
 	}
-	thread_add_read(tm, nl_read, NULL, nl_fd, &nl_thread);
+	event_add_read(tm, nl_read, NULL, nl_fd, &nl_thread);
 	return 0;
 }
 
 void ebpf_repair_stop(void)
 {
-	THREAD_OFF(nl_thread);
+	EVENT_OFF(nl_thread);
 	if (nl_fd >= 0)
 		close(nl_fd);
 	nl_fd = -1;

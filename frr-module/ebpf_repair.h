@@ -3,9 +3,10 @@
 #ifndef EBPF_REPAIR_H
 #define EBPF_REPAIR_H
 
-struct thread_master;
+#include "frr_compat.h" /* struct fe_loop */
 
-int ebpf_repair_start(struct thread_master *tm);
+
+int ebpf_repair_start(struct fe_loop *tm);
 void ebpf_repair_stop(void);
 
 #endif /* EBPF_REPAIR_H */

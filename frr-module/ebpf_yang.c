@@ -13,6 +13,7 @@
 
 #include "lib/yang.h"
 
+#include "frr_compat.h"
 #include "ebpf_errors.h"
 #include "ebpf_yang.h"
 #include "frr_ebpf_yang.h"
@@ -43,5 +44,5 @@ void ebpf_yang_init(void)
 						  : "unknown error");
 		return;
 	}
-	yang_module_load(frr_ebpf_yang_name);
+	fe_yang_module_load(frr_ebpf_yang_name);
 }

@@ -11,9 +11,9 @@
 
 #include "lib/libfrr.h"
 #include "lib/module.h"
-#include "lib/thread.h"
 #include "lib/version.h"
 
+#include "frr_compat.h"
 #include "ebpf_detect.h"
 #include "ebpf_dplane.h"
 #include "ebpf_errors.h"
@@ -29,7 +29,7 @@
 
 DEFINE_MGROUP(EBPF, "eBPF fast path and RIB mirror");
 
-static int ebpf_late_init(struct thread_master *tm)
+static int ebpf_late_init(struct fe_loop *tm)
 {
 	ebpf_error_init();
 	ebpf_vty_init();
@@ -48,19 +48,19 @@ static int ebpf_late_init(struct thread_master *tm)
 	return 0;
 }
 
-static struct thread *sweep_thread;
+static struct fe_task *sweep_thread;
 
 /*
  * Fast-path links a previous zebra pinned stay attached (forwarding goes
  * on) until the configuration had its chance to claim them, the same
  * delay the mirror gives the RIB to replay.
  */
-static void ebpf_sweep_links(struct thread *t)
+static void ebpf_sweep_links(struct fe_task *t)
 {
 	ebpf_fastpath_sweep_unclaimed();
 }
 
-static int ebpf_config_post(struct thread_master *tm)
+static int ebpf_config_post(struct fe_loop *tm)
 {
 	/* A failure is logged and shown; zebra carries on either way. */
 	ebpf_mirror_open();
@@ -69,14 +69,14 @@ static int ebpf_config_post(struct thread_master *tm)
 	ebpf_fastpath_start(tm);
 	ebpf_fastpath_apply_deferred();
 	ebpf_repair_start(tm);
-	thread_add_timer(tm, ebpf_sweep_links, NULL,
-			 ebpf_mirror_reconcile_delay(), &sweep_thread);
+	event_add_timer(tm, ebpf_sweep_links, NULL,
+			ebpf_mirror_reconcile_delay(), &sweep_thread);
 	return 0;
 }
 
 static int ebpf_fini(void)
 {
-	THREAD_OFF(sweep_thread);
+	EVENT_OFF(sweep_thread);
 	ebpf_detect_fini();
 	ebpf_repair_stop();
 	ebpf_fastpath_close();

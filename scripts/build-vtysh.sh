@@ -10,6 +10,7 @@
 # usage: scripts/build-vtysh.sh FRR_SRC TOP_SRCDIR TOP_BUILDDIR OUT
 #   FRR_SRC       configured FRR source tree (scripts/frr-source.sh)
 #   OUT           where to put the vtysh binary
+#   env FE_FRR_VERSION_NUM  as configure found it (frr-module/frr_compat.h)
 # It runs against the installed libfrr.so.0 (same version, same ABI).
 set -euo pipefail
 
@@ -39,7 +40,7 @@ EOF
 # to zebra/, under a prefix no FRR file uses.
 extract=$(mktemp)
 trap 'rm -f "$extract"; rm -f zebra/frr_ebpf_cli_*.c' EXIT
-sed "s|-DVTYSH_EXTRACT_PL|-DVTYSH_EXTRACT_PL -I$top/frr-module -I$top/lib -I$top/bpf -I$build/bpf $(pkg-config --cflags libyang)|" \
+sed "s|-DVTYSH_EXTRACT_PL|-DVTYSH_EXTRACT_PL -DFE_FRR_VERSION_NUM=${FE_FRR_VERSION_NUM:?from make} -I$top/frr-module -I$top/lib -I$top/bpf -I$build/bpf $(pkg-config --cflags libyang)|" \
 	vtysh/extract.pl >"$extract"
 ours=""
 for f in $cmd_files; do

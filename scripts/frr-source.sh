@@ -18,6 +18,14 @@ die() { echo "frr-source: $*" >&2; exit 1; }
 version=$("$zebra" --version | sed -n 's/^zebra version \([^ ]*\).*/\1/p')
 [ -n "$version" ] || die "cannot read the version of $zebra"
 
+# A zebra built by scripts/frr10-build.sh: its configured source tree is
+# in that script's cache, not in Debian's source package for this system.
+if [ -f "$(dirname "$zebra")/../.frr-ebpf-built" ]; then
+	FRR10_PREFIX=$(cd "$(dirname "$zebra")/.." && pwd) \
+		"$(dirname "$0")/frr10-build.sh" | tail -n 1
+	exit 0
+fi
+
 srcdir="$dest/frr-$version"
 if [ -f "$srcdir/config.h" ] && [ -f "$srcdir/lib/route_types.h" ]; then
 	echo "$srcdir"

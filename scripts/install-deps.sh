@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Install everything frr-ebpf needs to build, run and test, from Debian's
 # packages (Debian 12). Needs root. Safe to run again.
+#   --frr10: only what scripts/frr10-build.sh needs on top of the list
+#            below to build libyang 3 and FRR 10.3 from source.
 set -euo pipefail
 
 PKGS=(
@@ -18,6 +20,10 @@ PKGS=(
 	# the Debian package (scripts/build-deb.sh) and its checks
 	debhelper dh-autoreconf fakeroot lintian
 )
+FRR10_PKGS=(
+	cmake libpcre2-dev libxxhash-dev gawk libprotobuf-c-dev protobuf-c-compiler
+)
+[ "${1:-}" = --frr10 ] && PKGS=("${PKGS[@]}" "${FRR10_PKGS[@]}")
 
 missing=()
 for p in "${PKGS[@]}"; do
