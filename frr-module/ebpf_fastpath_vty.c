@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Fast-path CLI: `ebpf fast-path` under an interface (written back by
- * zebra's interface config hook, as zebra_irdp does), `show ebpf
- * interfaces|counters [json]`, `clear ebpf counters`.
+ * Fast-path CLI: `ebpf fast-path interface IFNAME MODE` (global, written
+ * back by the module's config writer), the older `ebpf fast-path MODE`
+ * under an interface (8.4 only, same effect, written back globally),
+ * `show ebpf interfaces|counters [json]`, `clear ebpf counters`.
  */
 #include "lib/zebra.h"
 
@@ -23,6 +24,90 @@
 	"Generic (skb) XDP: any driver\n"                                      \
 	"TC (tcx) ingress\n"
 
+/*
+ * Set (mode) or remove (EBPF_FP_NONE) the fast path on ifp, for both
+ * forms of the command: the interface node's and the global one. name is
+ * what the operator typed, for the messages.
+ */
+static int fp_configure(struct vty *vty, const char *name,
+			struct interface *ifp, enum ebpf_fp_mode mode)
+{
+	char err[256] = "";
+
+	if (ifp->ifindex == IFINDEX_INTERNAL) {
+		vty_out(vty, "%% interface %s does not exist in the kernel\n",
+			name);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (ifp->vrf->vrf_id != VRF_DEFAULT) {
+		vty_out(vty, "%% %s is not in the default VRF\n", name);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	if (ebpf_fastpath_deferring()) {
+		ebpf_fastpath_defer(ifp->name, ifp->ifindex, mode);
+		return CMD_SUCCESS;
+	}
+	if (mode == EBPF_FP_NONE) {
+		if (ebpf_fastpath_detach(ifp->ifindex, err, sizeof(err))) {
+			vty_out(vty, "%% %s: %s\n", name, err);
+			return CMD_WARNING_CONFIG_FAILED;
+		}
+		return CMD_SUCCESS;
+	}
+	/* The same line again is no change: frr-reload.py applies what it
+	 * adds twice, and vtysh -b may replay a running config. (Only that:
+	 * a foreign program in the way also fails with EEXIST.)
+	 */
+	if (ebpf_fastpath_mode(ifp->ifindex) == mode)
+		return CMD_SUCCESS;
+	if (ebpf_fastpath_attach(ifp->name, ifp->ifindex, mode, err,
+				 sizeof(err))) {
+		vty_out(vty, "%% %s\n", err);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return CMD_SUCCESS;
+}
+
+/* Linux's dev_valid_name(): what the kernel would refuse to name a link. */
+static bool fp_ifname_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= IFNAMSIZ)
+		return false;
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (*c == '/' || *c == ':' || isspace((unsigned char)*c))
+			return false;
+	return true;
+}
+
+/* The global form names the interface: one zebra knows in the default VRF. */
+static int fp_configure_by_name(struct vty *vty, const char *name,
+				enum ebpf_fp_mode mode)
+{
+	struct interface *ifp;
+
+	if (!fp_ifname_valid(name)) {
+		vty_out(vty,
+			"%% %s is not a valid interface name (1 to %d characters, no '/', ':' or space, not . or ..)\n",
+			name, IFNAMSIZ - 1);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	ifp = if_lookup_by_name(name, VRF_DEFAULT);
+	if (!ifp) {
+		vty_out(vty,
+			"%% interface %s does not exist in the default VRF\n",
+			name);
+		return CMD_WARNING_CONFIG_FAILED;
+	}
+	return fp_configure(vty, name, ifp, mode);
+}
+
+/* Interface node, 8.4 only (frr_compat.h): kept so that existing
+ * configurations still load; written back in the global form.
+ */
 DEFUN (ebpf_fast_path,
        ebpf_fast_path_cmd,
        "ebpf fast-path " FP_MODES,
@@ -31,36 +116,9 @@ DEFUN (ebpf_fast_path,
        FP_MODES_HELP)
 {
 	VTY_DECLVAR_CONTEXT(interface, ifp);
-	int mode = ebpf_fp_mode_parse(argv[2]->text);
-	char err[256] = "";
-	int ret;
 
-	if (ifp->ifindex == IFINDEX_INTERNAL) {
-		vty_out(vty, "%% interface %s does not exist in the kernel\n",
-			ifp->name);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
-	if (ifp->vrf->vrf_id != VRF_DEFAULT) {
-		vty_out(vty, "%% %s is not in the default VRF\n", ifp->name);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
-	if (ebpf_fastpath_deferring()) {
-		ebpf_fastpath_defer(ifp->name, ifp->ifindex, mode);
-		return CMD_SUCCESS;
-	}
-	/* The same line again is no change: frr-reload.py applies what it
-	 * adds twice, and vtysh -b may replay a running config. (Only that:
-	 * a foreign program in the way also fails with EEXIST.)
-	 */
-	if ((int)ebpf_fastpath_mode(ifp->ifindex) == mode)
-		return CMD_SUCCESS;
-	ret = ebpf_fastpath_attach(ifp->name, ifp->ifindex, mode, err,
-				   sizeof(err));
-	if (ret) {
-		vty_out(vty, "%% %s\n", err);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
-	return CMD_SUCCESS;
+	return fp_configure(vty, ifp->name, ifp,
+			    ebpf_fp_mode_parse(argv[2]->text));
 }
 
 DEFUN (no_ebpf_fast_path,
@@ -72,26 +130,60 @@ DEFUN (no_ebpf_fast_path,
        FP_MODES_HELP)
 {
 	VTY_DECLVAR_CONTEXT(interface, ifp);
-	char err[256] = "";
 
-	if (ebpf_fastpath_deferring()) {
-		ebpf_fastpath_defer(ifp->name, ifp->ifindex, EBPF_FP_NONE);
-		return CMD_SUCCESS;
-	}
-	if (ebpf_fastpath_detach(ifp->ifindex, err, sizeof(err))) {
-		vty_out(vty, "%% %s: %s\n", ifp->name, err);
-		return CMD_WARNING_CONFIG_FAILED;
-	}
-	return CMD_SUCCESS;
+	return fp_configure(vty, ifp->name, ifp, EBPF_FP_NONE);
 }
 
-static int fp_config_write(struct vty *vty, struct interface *ifp)
+DEFUN (ebpf_fast_path_interface,
+       ebpf_fast_path_interface_cmd,
+       "ebpf fast-path interface IFNAME " FP_MODES,
+       "eBPF fast path and RIB mirror\n"
+       "Forward packets arriving on an interface in eBPF, bypassing the kernel stack\n"
+       "An interface of the default VRF\n"
+       "Interface name\n"
+       FP_MODES_HELP)
 {
-	enum ebpf_fp_mode mode = ebpf_fastpath_mode(ifp->ifindex);
+	return fp_configure_by_name(vty, argv[3]->arg,
+				    ebpf_fp_mode_parse(argv[4]->text));
+}
 
-	if (ifp->ifindex != IFINDEX_INTERNAL && mode != EBPF_FP_NONE)
-		vty_out(vty, " ebpf fast-path %s\n", ebpf_fp_mode_str(mode));
-	return 0;
+DEFUN (no_ebpf_fast_path_interface,
+       no_ebpf_fast_path_interface_cmd,
+       "no ebpf fast-path interface IFNAME [" FP_MODES "]",
+       NO_STR
+       "eBPF fast path and RIB mirror\n"
+       "Forward packets arriving on an interface in eBPF, bypassing the kernel stack\n"
+       "An interface of the default VRF\n"
+       "Interface name\n"
+       FP_MODES_HELP)
+{
+	return fp_configure_by_name(vty, argv[4]->arg, EBPF_FP_NONE);
+}
+
+/*
+ * The one written form, on every FRR version (10.x has no interface
+ * node in zebra): a configuration moves between versions as it is.
+ */
+int ebpf_fastpath_config_write(struct vty *vty)
+{
+	struct vrf *vrf = vrf_lookup_by_id(VRF_DEFAULT);
+	struct interface *ifp;
+	enum ebpf_fp_mode mode;
+	int lines = 0;
+
+	if (!vrf)
+		return 0;
+	FOR_ALL_INTERFACES (vrf, ifp) {
+		if (ifp->ifindex == IFINDEX_INTERNAL)
+			continue;
+		mode = ebpf_fastpath_mode(ifp->ifindex);
+		if (mode == EBPF_FP_NONE)
+			continue;
+		vty_out(vty, "ebpf fast-path interface %s %s\n", ifp->name,
+			ebpf_fp_mode_str(mode));
+		lines++;
+	}
+	return lines;
 }
 
 static const char *ifname(uint32_t ifindex)
@@ -310,9 +402,10 @@ DEFUN (clear_ebpf_counters,
 void ebpf_fastpath_vty_init(void)
 {
 	/* 8.4 only: see frr_compat.h. */
-	fe_if_config_wr_register(fp_config_write);
 	fe_if_node_install(&ebpf_fast_path_cmd);
 	fe_if_node_install(&no_ebpf_fast_path_cmd);
+	install_element(CONFIG_NODE, &ebpf_fast_path_interface_cmd);
+	install_element(CONFIG_NODE, &no_ebpf_fast_path_interface_cmd);
 	install_element(VIEW_NODE, &show_ebpf_interfaces_cmd);
 	install_element(VIEW_NODE, &show_ebpf_counters_cmd);
 	install_element(ENABLE_NODE, &clear_ebpf_counters_cmd);

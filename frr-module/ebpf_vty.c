@@ -443,6 +443,8 @@ static int ebpf_config_write(struct vty *vty)
 	lines += ebpf_policy_config_write(vty);
 	lines += ebpf_detect_config_write(vty);
 	lines += ebpf_events_config_write(vty);
+	/* last, where the interface blocks used to carry them */
+	lines += ebpf_fastpath_config_write(vty);
 	if (lines)
 		vty_out(vty, "!\n");
 	return lines;
@@ -451,7 +453,8 @@ static int ebpf_config_write(struct vty *vty)
 /*
  * A module cannot add a node type. Zebra never installs DEBUG_VNC_NODE
  * (bgpd's), so its slot carries our config writer; it sorts before the
- * interface blocks, so `ebpf pin-path` is read before any `ebpf fast-path`.
+ * interface blocks, so `ebpf pin-path` is read before an interface-node
+ * `ebpf fast-path` of an older configuration (8.4).
  */
 static struct cmd_node ebpf_node = {
 	.name = "ebpf",

@@ -10,6 +10,8 @@ void ebpf_show_init(void);
 
 struct vty;
 int ebpf_policy_config_write(struct vty *vty);
+/* `ebpf fast-path interface IFNAME MODE` lines; returns how many. */
+int ebpf_fastpath_config_write(struct vty *vty);
 
 /* How an interface's fast path runs, beyond its mode (checksum guard,
  * XDP redirect target): JSON members, and lines for the text shows.

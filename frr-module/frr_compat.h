@@ -47,20 +47,17 @@
 /*
  * 10.0: zebra's interface configuration moved to mgmtd. zebra no longer
  * installs INTERFACE_NODE (install_element() on a missing node exits the
- * daemon) and the zebra_if_config_wr hook is gone, so the interface-node
- * form of `ebpf fast-path` exists on 8.4 only for now: on 10.x these
- * register nothing (the command stays compiled, so both builds see the
- * same code).
+ * daemon), so the interface-node form of `ebpf fast-path` exists on 8.4
+ * only, for the configurations written before the global form: on 10.x
+ * this registers nothing (the command stays compiled, so both builds see
+ * the same code).
  */
 #if FE_FRR_AT_LEAST(10, 0)
 #define fe_if_node_install(cmd) ((void)(cmd))
-#define fe_if_config_wr_register(fn) ((void)(fn))
 #else
 #include "lib/command.h"
-#include "zebra/interface.h"
 
 #define fe_if_node_install(cmd) install_element(INTERFACE_NODE, cmd)
-#define fe_if_config_wr_register(fn) hook_register(zebra_if_config_wr, fn)
 #endif
 
 /*
