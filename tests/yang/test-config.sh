@@ -76,6 +76,18 @@ rejects "an unknown fast-path mode" 'Invalid enumeration' \
 	's|"fast-path": "tc"|"fast-path": "skb"|'
 rejects "an interface name over 15 characters" 'Unsatisfied length' \
 	's|"name": "r-out2"|"name": "r-out2-much-too-long"|'
+rejects "an interface name with a /" "no '/', ':' or white space" \
+	's|"name": "r-out2"|"name": "r/out2"|'
+rejects "an interface name with a :" "no '/', ':' or white space" \
+	's|"name": "r-out2"|"name": "r-out2:1"|'
+rejects "an interface name with a space" "no '/', ':' or white space" \
+	's|"name": "r-out2"|"name": "r out2"|'
+rejects "the interface name ." "not '.' or '..'" \
+	's|"name": "r-out2"|"name": "."|'
+rejects "the interface name .." "not '.' or '..'" \
+	's|"name": "r-out2"|"name": ".."|'
+rejects "an empty interface name" 'Unsatisfied length' \
+	's|"name": "r-out2"|"name": ""|'
 rejects "state in config" 'Unexpected data state node' \
 	's|"events": { "history": 50 },|"events": { "history": 50 }, "state": { "status": { "policies": 1 } },|'
 rejects "suppress-threshold not above reuse-threshold" 'thresholds out of order' \
