@@ -36,13 +36,9 @@ hostname r1
 ! where the mirror maps are pinned (on bpffs)
 ebpf pin-path {PIN}
 ebpf ecmp algorithm hash-threshold
-!
-interface r1-host
- ebpf fast-path xdp
-interface r1-up1
- ebpf fast-path xdp
-interface r1-up2
- ebpf fast-path xdp
+ebpf fast-path interface r1-host xdp
+ebpf fast-path interface r1-up1 xdp
+ebpf fast-path interface r1-up2 xdp
 """
 
 STATIC_CONF = """\
