@@ -386,11 +386,12 @@ def fast_path_mode(z, mode, devs=RIG_PORTS):
     (mode None) where it is attached."""
     attached = keyed(z.vty.json("show ebpf interfaces json")["interfaces"])
     lines = []
+    # the global form: the only one FRR 10's zebra has
     for dev in devs:
         if mode:
-            lines += [f"interface {dev}", f"ebpf fast-path {mode}", "exit"]
+            lines.append(f"ebpf fast-path interface {dev} {mode}")
         elif dev in attached:
-            lines += [f"interface {dev}", "no ebpf fast-path", "exit"]
+            lines.append(f"no ebpf fast-path interface {dev}")
     if lines:
         z.vty.config(*lines)
 

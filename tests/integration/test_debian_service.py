@@ -67,21 +67,15 @@ ebpf policy fedeb-sink match destination 198.18.99.0/24
 ebpf policy fedeb-sink action drop
 ebpf hijack protect 198.18.0.0/16 origin-as 64500
 ebpf flap-detection half-life 60 suppress-threshold 3000
-!
-interface {R1}
- ebpf fast-path xdp-generic
-exit
-!
-interface {R2}
- ebpf fast-path xdp-generic
-exit
+ebpf fast-path interface {R1} xdp-generic
+ebpf fast-path interface {R2} xdp-generic
 !
 """
 # frr.conf after the operator's edit for `frrinit.sh reload`
 RELOADED = {"ebpf ecmp algorithm hash-threshold": "ebpf ecmp algorithm resilient",
             "ebpf policy fedeb-sink action drop": "ebpf policy fedeb-sink action count",
-            f"interface {R2}\n ebpf fast-path xdp-generic":
-            f"interface {R2}\n ebpf fast-path tc"}
+            f"ebpf fast-path interface {R2} xdp-generic":
+            f"ebpf fast-path interface {R2} tc"}
 
 
 def run(cmd, check=True, timeout=600, **kw):

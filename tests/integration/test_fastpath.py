@@ -830,10 +830,111 @@ def test_attach_is_shown_and_written(rig):
         assert js["r-in"]["mode"] == "xdp" and js["r-in"]["attached"]
         assert "xdp" in frrlab.sh(["ip", "-n", rig.r, "link", "show", "r-in"])
         conf = rig.z.vty.cmd("show running-config")
-        assert "interface r-in\n ebpf fast-path xdp" in conf
+        # one canonical form, the global one, on every FRR version
+        assert "ebpf fast-path interface r-in xdp\n" in conf
+        assert " ebpf fast-path xdp" not in conf
     finally:
         fp_config(rig.z, None)
     assert "xdp" not in frrlab.sh(["ip", "-n", rig.r, "link", "show", "r-in"])
+    assert interfaces(rig.z) == {}
+    assert "ebpf fast-path" not in rig.z.vty.cmd("show running-config")
+
+
+def test_global_form_attaches_changes_and_detaches(rig):
+    z = rig.z
+    try:
+        z.vty.config("ebpf fast-path interface r-in tc")
+        js = interfaces(z)
+        assert set(js) == {"r-in"} and js["r-in"]["mode"] == "tc"
+        assert js["r-in"]["attached"]
+        link = js["r-in"]["linkId"]
+        # the same line again is no change: same link
+        z.vty.config("ebpf fast-path interface r-in tc")
+        assert interfaces(z)["r-in"]["linkId"] == link
+        # another mode replaces the first
+        z.vty.config("ebpf fast-path interface r-in xdp-generic")
+        assert interfaces(z)["r-in"]["mode"] == "xdp-generic"
+        assert "xdpgeneric" in frrlab.sh(["ip", "-n", rig.r, "link", "show",
+                                          "r-in"])
+        conf = z.vty.cmd("show running-config")
+        assert "ebpf fast-path interface r-in xdp-generic\n" in conf
+        assert "ebpf fast-path interface r-in tc" not in conf
+        # no, with or without the mode (frr-reload.py sends the whole line)
+        z.vty.config("no ebpf fast-path interface r-in xdp-generic")
+        assert interfaces(z) == {}
+        z.vty.config("ebpf fast-path interface r-out tc")
+        z.vty.config("no ebpf fast-path interface r-out")
+        assert interfaces(z) == {}
+        assert "ebpf fast-path" not in z.vty.cmd("show running-config")
+        assert "xdp" not in frrlab.sh(["ip", "-n", rig.r, "link", "show",
+                                       "r-in"])
+    finally:
+        fp_config(z, None)
+
+
+def test_interface_form_still_accepted_and_written_globally(rig):
+    """FRR 8.4 only (10.x's zebra has no interface node): a configuration
+    written before the global form keeps working, and is written back in
+    the global form."""
+    z = rig.z
+    try:
+        z.vty.config("interface r-in", "ebpf fast-path xdp-generic", "exit")
+        js = interfaces(z)
+        assert set(js) == {"r-in"} and js["r-in"]["mode"] == "xdp-generic"
+        conf = z.vty.cmd("show running-config")
+        assert "ebpf fast-path interface r-in xdp-generic\n" in conf
+        assert " ebpf fast-path" not in conf  # nothing under `interface`
+        # both forms are one setting: the other form's same line is no
+        # change, its no removes it
+        link = js["r-in"]["linkId"]
+        z.vty.config("ebpf fast-path interface r-in xdp-generic")
+        assert interfaces(z)["r-in"]["linkId"] == link
+        z.vty.config("interface r-in", "no ebpf fast-path", "exit")
+        assert interfaces(z) == {}
+        z.vty.config("ebpf fast-path interface r-in tc")
+        z.vty.config("interface r-in", "no ebpf fast-path tc", "exit")
+        assert interfaces(z) == {}
+        assert "ebpf fast-path" not in z.vty.cmd("show running-config")
+    finally:
+        fp_config(z, None)
+
+
+def test_bad_interface_names_are_refused(rig):
+    # what Linux refuses to name a link (dev_valid_name)
+    for bad in ("r-in-much-too-long", "r/in", "r:in", ".", ".."):
+        for line in (f"ebpf fast-path interface {bad} xdp",
+                     f"no ebpf fast-path interface {bad}"):
+            with pytest.raises(frrlab.VtyError) as ei:
+                rig.z.vty.config(line)
+            assert "is not a valid interface name" in ei.value.output, line
+    # 15 characters is a valid name: refused only because it is missing
+    with pytest.raises(frrlab.VtyError) as ei:
+        rig.z.vty.config("ebpf fast-path interface abcdefghijklmno xdp")
+    assert "does not exist" in ei.value.output
+    assert interfaces(rig.z) == {}
+    assert "ebpf fast-path" not in rig.z.vty.cmd("show running-config")
+
+
+def test_missing_interface_is_refused(rig):
+    for line in ("ebpf fast-path interface nosuch0 xdp",
+                 "no ebpf fast-path interface nosuch0"):
+        with pytest.raises(frrlab.VtyError) as ei:
+            rig.z.vty.config(line)
+        assert ("% interface nosuch0 does not exist in the default VRF"
+                in ei.value.output), line
+    # known to zebra from an `interface` line (8.4), not in the kernel
+    rig.z.vty.config("interface ghost0", "exit")
+    try:
+        with pytest.raises(frrlab.VtyError) as ei:
+            rig.z.vty.config("ebpf fast-path interface ghost0 tc")
+        assert ("% interface ghost0 does not exist in the kernel"
+                in ei.value.output)
+    finally:
+        rig.z.vty.config("no interface ghost0")
+    # not attached there: an error, as under the interface
+    with pytest.raises(frrlab.VtyError) as ei:
+        rig.z.vty.config("no ebpf fast-path interface lo")
+    assert "no fast path on this interface" in ei.value.output
     assert interfaces(rig.z) == {}
     assert "ebpf fast-path" not in rig.z.vty.cmd("show running-config")
 
@@ -905,6 +1006,12 @@ def test_forwarding_survives_zebra_restart(rig):
             for d in ("r-in", "r-out", "r-out2", "r-out3"))
         rig.z = rig.zebra(rig.r, conf)
     after = interfaces(rig.z)
+    # an 8.4 configuration (interface form) is read, applied, and shown
+    # in the global form
+    assert set(after) == {"r-in", "r-out", "r-out2", "r-out3"}
+    conf = rig.z.vty.cmd("show running-config")
+    assert "ebpf fast-path interface r-out3 xdp\n" in conf
+    assert " ebpf fast-path" not in conf
     assert after["r-in"]["adopted"] is True
     assert after["r-in"]["linkId"] == before["r-in"]["linkId"]
     # the counters kept counting while zebra was down

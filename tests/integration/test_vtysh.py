@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The module's commands through vtysh: the vtysh the build makes
 (tools/vtysh, from the matching FRR source), against the real zebra with
-the module in a namespace. Show, configure (global and interface nodes),
-bad input, and a write memory / restart round trip of every line.
+the module in a namespace. Show, configure (global lines; the fast path's
+older interface-node form, read and written back globally), bad input,
+and a write memory / restart round trip of every line.
 """
 import os
 import re
@@ -30,6 +31,7 @@ CONFIG = [
     "ebpf flap-detection action kernel",
     "ebpf hijack protect 198.18.0.0/16 origin-as 64500 64501 max-length 24 mitigate",
     "ebpf hijack protect 2001:db8::/32 origin-as 64500",
+    "ebpf fast-path interface r-in xdp",
 ]
 
 
@@ -90,13 +92,12 @@ def test_debug_switches(router):
 
 
 def configure_all(lab):
-    vtysh(lab, "configure terminal", *CONFIG, "interface r-in",
-          "ebpf fast-path xdp")
+    vtysh(lab, "configure terminal", *CONFIG)
     conf = vtysh(lab, "show running-config").stdout
     got = ebpf_lines(conf)
-    for line in CONFIG + ["ebpf fast-path xdp"]:
+    for line in CONFIG:
         assert line in got, f"{line!r} missing from:\n{conf}"
-    assert "interface r-in\n ebpf fast-path xdp" in conf
+    assert " ebpf fast-path" not in conf  # the global form only
     return got
 
 
@@ -141,6 +142,33 @@ def test_integrated_config_applied_at_boot(router):
     assert vtysh(lab, "show ebpf interfaces json").stdout.count('"xdp"') == 1
 
 
+def test_interface_form_is_written_globally(router):
+    """An 8.4 configuration with the interface form: zebra reads it from
+    its file, and write memory saves it in the global form, which zebra
+    reads back."""
+    lab = router
+    vtysh_conf(lab, integrated=False)
+    with open(lab.z.conf, "w") as f:
+        f.write(f"ebpf pin-path {lab.pin}\n"
+                "interface r-in\n ebpf fast-path xdp-generic\nexit\n")
+    lab.z.stop()
+    lab.z.start()
+    assert vtysh(lab, "show ebpf interfaces json").stdout.count(
+        '"xdp-generic"') == 1
+    conf = vtysh(lab, "show running-config").stdout
+    assert "ebpf fast-path interface r-in xdp-generic" in ebpf_lines(conf)
+    assert " ebpf fast-path" not in conf
+    # through vtysh, at run time, as well
+    vtysh(lab, "configure terminal", "interface r-in", "ebpf fast-path tc")
+    vtysh(lab, "write memory")
+    saved = open(lab.z.conf).read()
+    assert "ebpf fast-path interface r-in tc\n" in saved, saved
+    assert " ebpf fast-path" not in saved, saved
+    lab.z.stop()
+    lab.z.start()
+    assert vtysh(lab, "show ebpf interfaces json").stdout.count('"tc"') == 1
+
+
 def test_bad_input_through_vtysh(router):
     lab = router
     vtysh(lab, "configure terminal",
@@ -162,6 +190,13 @@ def test_bad_input_through_vtysh(router):
     res = vtysh(lab, "configure terminal", "interface nosuch0",
                 "ebpf fast-path xdp", check=False)
     assert res.returncode != 0 and "does not exist" in res.stdout + res.stderr
+    res = vtysh(lab, "configure terminal",
+                "ebpf fast-path interface nosuch0 xdp", check=False)
+    assert res.returncode != 0 and "does not exist" in res.stdout + res.stderr
+    res = vtysh(lab, "configure terminal",
+                "ebpf fast-path interface r/in xdp", check=False)
+    assert (res.returncode != 0 and
+            "not a valid interface name" in res.stdout + res.stderr)
     res = vtysh(lab, "clear ebpf hijack 203.0.113.0/24", check=False)
     assert "% 203.0.113.0/24 is not protected" in res.stdout + res.stderr
     got = ebpf_lines(vtysh(lab, "show running-config").stdout)

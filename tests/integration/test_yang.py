@@ -60,10 +60,10 @@ CONFIG = [
     "ebpf flap-detection action kernel",
     "ebpf hijack protect 198.51.100.0/24 origin-as 64500 1.10 mitigate",
     "ebpf hijack protect 2001:db8:f00::/48 origin-as 64500 max-length 64",
-    "interface r-in", "ebpf fast-path xdp", "exit",
-    "interface r-out", "ebpf fast-path xdp-generic", "exit",
-    "interface r-out2", "ebpf fast-path tc", "exit",
-    "interface r-out3", "ebpf fast-path xdp", "exit",
+    "ebpf fast-path interface r-in xdp",
+    "ebpf fast-path interface r-out xdp-generic",
+    "ebpf fast-path interface r-out2 tc",
+    "ebpf fast-path interface r-out3 xdp",
 ]
 
 ROUTES = [
@@ -272,13 +272,12 @@ def test_zebra_lists_the_model(router):
 def config_as_yang(running):
     """The ebpf lines of a running-config as the model's config, in RFC
     7951 JSON; a line the model has no place for fails the test."""
-    ebpf, pols, ifs, det, ifname = {}, {}, [], {}, None
+    ebpf, pols, ifs, det = {}, {}, [], {}
     for line in running.splitlines():
         w = line.split()
-        if line.startswith("interface "):
-            ifname = w[1]
-        elif w[:2] == ["ebpf", "fast-path"] and ifname:
-            ifs.append({"name": ifname, "fast-path": w[2]})
+        # the interface-node form is never written back: it fails below
+        if w[:3] == ["ebpf", "fast-path", "interface"]:
+            ifs.append({"name": w[3], "fast-path": w[4]})
         elif w[:2] == ["ebpf", "pin-path"]:
             ebpf["pin-path"] = w[2]
         elif w[:2] == ["ebpf", "map-size"]:
