@@ -46,6 +46,7 @@
 #include "bench/dfz6.h"
 #include "frr_ebpf_abi.h"
 #include "lib/fe_lpm6.h"
+#include "frr-module/ebpf_maputil.h"
 #include "fe_mirror.skel.h"
 
 /* trie, top, groups map, group array */
@@ -82,56 +83,9 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The kernel's memlock account of a map fd, in bytes; 0 if unknown. */
-static uint64_t memlock_of(int fd)
-{
-	char path[64], line[256];
-	unsigned long long v = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
-static int group_array_new(uint32_t n, int *fd, uint32_t **mem)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts,
-		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
-
-	*fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FE_MAP_LPM_GROUP_ARRAY,
-			     sizeof(uint32_t), sizeof(struct fe_lpm6_val), n,
-			     &opts);
-	if (*fd < 0)
-		return *fd;
-	*mem = mmap(NULL, (size_t)n * sizeof(struct fe_lpm6_val),
-		    PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
-	if (*mem == MAP_FAILED) {
-		close(*fd);
-		return -errno;
-	}
-	return 0;
-}
-
-static void group_array_drop(int fd, uint32_t *mem, uint32_t n)
-{
-	if (mem && mem != MAP_FAILED)
-		munmap(mem, (size_t)n * sizeof(struct fe_lpm6_val));
-	if (fd >= 0)
-		close(fd);
-}
-
 static int table_open(struct table *t, int top_fd, int groups_map_fd,
 		      uint32_t cap)
 {
-	uint32_t zero = 0;
-
 	memset(t, 0, sizeof(*t));
 	t->groups_map_fd = groups_map_fd;
 	t->cap = cap;
@@ -139,11 +93,10 @@ static int table_open(struct table *t, int top_fd, int groups_map_fd,
 	t->top = mmap(NULL, (size_t)FE_LPM6_TOP_ENTRIES * 4,
 		      PROT_READ | PROT_WRITE, MAP_SHARED, top_fd, 0);
 	if (t->top == MAP_FAILED ||
-	    group_array_new(t->ngroups, &t->grp_fd, &t->grp))
+	    ebpf_group_array_new(t->ngroups, &t->grp_fd, &t->grp))
 		return -1;
 	t->b = fe_lpm6_new(t->top, t->grp, t->ngroups);
-	if (!t->b ||
-	    bpf_map_update_elem(groups_map_fd, &zero, &t->grp_fd, BPF_ANY))
+	if (!t->b || ebpf_group_array_publish(groups_map_fd, t->grp_fd))
 		return -1;
 	return 0;
 }
@@ -151,31 +104,31 @@ static int table_open(struct table *t, int top_fd, int groups_map_fd,
 static void table_close(struct table *t)
 {
 	fe_lpm6_free(t->b);
-	group_array_drop(t->grp_fd, t->grp, t->ngroups);
+	ebpf_group_array_drop(t->grp_fd, t->grp, t->ngroups);
 	munmap(t->top, (size_t)FE_LPM6_TOP_ENTRIES * 4);
 }
 
 /* The module's table_grow: double (up to cap), copy, regroup, swap. */
 static int table_grow(struct table *t)
 {
-	uint32_t n, *mem, zero = 0;
+	uint32_t n, *mem;
 	int fd, rc;
 
 	if (t->ngroups >= t->cap)
 		return -ENOSPC;
 	n = t->ngroups > t->cap / 2 ? t->cap : t->ngroups * 2;
-	rc = group_array_new(n, &fd, &mem);
+	rc = ebpf_group_array_new(n, &fd, &mem);
 	if (rc)
 		return rc;
 	memcpy(mem, t->grp, (size_t)t->ngroups * sizeof(struct fe_lpm6_val));
 	rc = fe_lpm6_regroup(t->b, mem, n);
-	if (!rc && bpf_map_update_elem(t->groups_map_fd, &zero, &fd, BPF_ANY))
-		rc = -errno;
+	if (!rc)
+		rc = ebpf_group_array_publish(t->groups_map_fd, fd);
 	if (rc) {
-		group_array_drop(fd, mem, n);
+		ebpf_group_array_drop(fd, mem, n);
 		return rc;
 	}
-	group_array_drop(t->grp_fd, t->grp, t->ngroups);
+	ebpf_group_array_drop(t->grp_fd, t->grp, t->ngroups);
 	t->grp_fd = fd;
 	t->grp = mem;
 	t->ngroups = n;
@@ -307,11 +260,11 @@ static int run(bool v4, long n, long nchg, uint64_t seed, struct result *res)
 	res->load_s = now() - t0;
 	fe_lpm6_grace(t.b);
 
-	res->memlock[0] = memlock_of(route_fd);
-	res->memlock[1] = memlock_of(bpf_map__fd(v4 ? skel->maps.fe_l4_top_v1
+	res->memlock[0] = ebpf_map_memlock(route_fd);
+	res->memlock[1] = ebpf_map_memlock(bpf_map__fd(v4 ? skel->maps.fe_l4_top_v1
 						    : skel->maps.fe_l6_top_v1));
-	res->memlock[2] = memlock_of(bpf_map__fd(groups_map));
-	res->memlock[3] = memlock_of(t.grp_fd);
+	res->memlock[2] = ebpf_map_memlock(bpf_map__fd(groups_map));
+	res->memlock[3] = ebpf_map_memlock(t.grp_fd);
 	for (int i = 0; i < NMAPS; i++)
 		res->total += res->memlock[i];
 	fe_lpm6_stats(t.b, &st);

@@ -70,6 +70,7 @@
 #include "bench/stream.h"
 #include "frr_ebpf_abi.h"
 #include "lib/fe_lpm6.h"
+#include "frr-module/ebpf_maputil.h"
 #include "lib/fe_policy.h"
 #include "fe_fwd.skel.h"
 #include "bare_fwd.skel.h"
@@ -410,26 +411,6 @@ static int add_policies(struct fe_fwd *f, int n)
 				   &m, 0);
 }
 
-/* A group array of n groups, mapped, as the module makes one. */
-static int group_array_new(uint32_t n, int *fd, uint32_t **mem)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts,
-		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
-
-	*fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FE_MAP_LPM_GROUP_ARRAY,
-			     sizeof(uint32_t), sizeof(struct fe_lpm6_val), n,
-			     &opts);
-	if (*fd < 0)
-		return -1;
-	*mem = mmap(NULL, (size_t)n * sizeof(struct fe_lpm6_val),
-		    PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
-	if (*mem == MAP_FAILED) {
-		close(*fd);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * f's IPv4 route table (16-8-8, bpf/fe_lpm6.h) of the first n routes,
  * all to group 1, built as the module builds it: the top array mapped,
@@ -439,16 +420,16 @@ static int group_array_new(uint32_t n, int *fd, uint32_t **mem)
 static int build_lpm4(struct fe_fwd *f, long n)
 {
 	const size_t top_len = (size_t)FE_LPM6_TOP_ENTRIES * 4;
-	uint32_t ngroups = FE_TBL_GROUPS_INITIAL, zero = 0, *top, *grp;
+	uint32_t ngroups = FE_TBL_GROUPS_INITIAL, *top, *grp;
 	struct fe_lpm6 *t = NULL;
 	int gfd = bpf_map__fd(f->maps.fe_l4_grp_v1), fd, rc = -1;
 
 	top = mmap(NULL, top_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   bpf_map__fd(f->maps.fe_l4_top_v1), 0);
-	if (top == MAP_FAILED || group_array_new(ngroups, &fd, &grp))
+	if (top == MAP_FAILED || ebpf_group_array_new(ngroups, &fd, &grp))
 		return -1;
 	t = fe_lpm6_new(top, grp, ngroups);
-	if (!t || bpf_map_update_elem(gfd, &zero, &fd, BPF_ANY))
+	if (!t || ebpf_group_array_publish(gfd, fd))
 		goto out;
 	for (long i = 0; i < n; i++) {
 		uint8_t a[16];
@@ -460,16 +441,15 @@ static int build_lpm4(struct fe_fwd *f, long n)
 		if (rc != -ENOSPC)
 			goto next;
 		if (ngroups >= FE_L4_GROUPS_MAX_DEFAULT ||
-		    group_array_new(ngroups * 2, &nfd, &ngrp))
+		    ebpf_group_array_new(ngroups * 2, &nfd, &ngrp))
 			goto out;
 		memcpy(ngrp, grp, (size_t)ngroups * sizeof(struct fe_lpm6_val));
 		if (fe_lpm6_regroup(t, ngrp, ngroups * 2) ||
-		    bpf_map_update_elem(gfd, &zero, &nfd, BPF_ANY)) {
+		    ebpf_group_array_publish(gfd, nfd)) {
 			rc = -1;
 			goto out;
 		}
-		munmap(grp, (size_t)ngroups * sizeof(struct fe_lpm6_val));
-		close(fd);
+		ebpf_group_array_drop(fd, grp, ngroups);
 		fd = nfd, grp = ngrp, ngroups *= 2;
 		rc = fe_lpm6_add(t, a, routes[i].len, 1);
 next:

@@ -89,7 +89,7 @@ struct mtable {
 	atomic_uint_fast64_t *errors;
 	struct fe_lpm6 *b;
 	uint32_t *top, *groups;
-	size_t top_len, groups_len;
+	size_t top_len;
 	int groups_fd;	  /* the group array in the groups map's slot */
 	uint32_t ngroups; /* its size */
 	uint32_t grown;	  /* times it was replaced by a larger one */
@@ -530,48 +530,15 @@ static void tables_set_ready(bool ready)
 	table_set_ready(&t6, ready);
 }
 
-static void group_array_drop(int fd, uint32_t *mem, size_t len)
-{
-	if (mem && mem != MAP_FAILED)
-		munmap(mem, len);
-	if (fd >= 0)
-		close(fd);
-}
-
 /* A group array of n groups, mapped: 0, or a negative errno. */
 static int group_array_new(uint32_t n, int *fd, uint32_t **mem)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts,
-		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
 	int ret = 0;
 
 	frr_with_privs (&zserv_privs) {
-		*fd = bpf_map_create(BPF_MAP_TYPE_ARRAY,
-				     FE_MAP_LPM_GROUP_ARRAY, sizeof(uint32_t),
-				     sizeof(struct fe_lpm6_val), n, &opts);
-		if (*fd < 0)
-			ret = *fd;
-	}
-	if (ret)
-		return ret;
-	*mem = mmap(NULL, (size_t)n * sizeof(struct fe_lpm6_val),
-		    PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
-	if (*mem == MAP_FAILED) {
-		ret = -errno;
-		close(*fd);
-		*fd = -1;
+		ret = ebpf_group_array_new(n, fd, mem);
 	}
 	return ret;
-}
-
-/* Put the group array fd in the groups map's slot (waits for readers). */
-static int group_array_publish(const struct mtable *t, int fd)
-{
-	uint32_t zero = 0;
-
-	return bpf_map_update_elem(m.fd[t->groups_id], &zero, &fd, BPF_ANY)
-		       ? -errno
-		       : 0;
 }
 
 static void table_unmap(struct mtable *t)
@@ -582,7 +549,7 @@ static void table_unmap(struct mtable *t)
 		munmap(t->top, t->top_len);
 	t->top = NULL;
 	/* The array stays in the pinned groups map for the fast path. */
-	group_array_drop(t->groups_fd, t->groups, t->groups_len);
+	ebpf_group_array_drop(t->groups_fd, t->groups, t->ngroups);
 	t->groups = NULL;
 	t->groups_fd = -1;
 }
@@ -610,11 +577,12 @@ static int table_map(struct mtable *t)
 		return ret;
 	}
 	t->ngroups = MIN(cap, FE_TBL_GROUPS_INITIAL);
-	t->groups_len = (size_t)t->ngroups * sizeof(struct fe_lpm6_val);
 	ret = group_array_new(t->ngroups, &t->groups_fd, &t->groups);
 	if (!ret) {
 		t->b = fe_lpm6_new(t->top, t->groups, t->ngroups);
-		ret = t->b ? group_array_publish(t, t->groups_fd) : -ENOMEM;
+		ret = t->b ? ebpf_group_array_publish(m.fd[t->groups_id],
+						      t->groups_fd)
+			   : -ENOMEM;
 	}
 	if (ret)
 		table_unmap(t);
@@ -639,23 +607,26 @@ static int table_grow(struct mtable *t)
 	ret = group_array_new(n, &fd, &mem);
 	if (ret)
 		return ret;
-	memcpy(mem, t->groups, t->groups_len);
+	memcpy(mem, t->groups, (size_t)t->ngroups * sizeof(struct fe_lpm6_val));
 	ret = fe_lpm6_regroup(t->b, mem, n);
 	if (!ret) {
-		ret = group_array_publish(t, fd);
-		if (ret)
-			/* the old array is still the one in use: go back */
-			fe_lpm6_free(t->b), t->b = NULL;
+		ret = ebpf_group_array_publish(m.fd[t->groups_id], fd);
+		if (ret) {
+			/* the builder is on the new array, the fast path on
+			 * the old one: give the table up (the caller
+			 * degrades it) */
+			fe_lpm6_free(t->b);
+			t->b = NULL;
+		}
 	}
 	if (ret) {
-		group_array_drop(fd, mem, (size_t)n * sizeof(struct fe_lpm6_val));
+		ebpf_group_array_drop(fd, mem, n);
 		return ret;
 	}
-	group_array_drop(t->groups_fd, t->groups, t->groups_len);
+	ebpf_group_array_drop(t->groups_fd, t->groups, t->ngroups);
 	t->groups_fd = fd;
 	t->groups = mem;
 	t->ngroups = n;
-	t->groups_len = (size_t)n * sizeof(struct fe_lpm6_val);
 	t->grown++;
 	if (IS_EBPF_DEBUG_MIRROR)
 		zlog_debug("ebpf: %s groups grown to %u", t->name, n);
@@ -1530,24 +1501,6 @@ int ebpf_mirror_nhg_foreach(int (*cb)(uint32_t id, void *arg), void *arg)
 /* State                                                               */
 /* ------------------------------------------------------------------ */
 
-/* What the kernel charges for a map, from its fdinfo. */
-static uint64_t map_memlock(int fd)
-{
-	char path[64], line[128];
-	unsigned long long val = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &val) == 1)
-			break;
-	fclose(f);
-	return val;
-}
-
 static void table_state(const struct mtable *t, struct ebpf_table_state *ts)
 {
 	struct fe_lpm6_stats ls;
@@ -1592,7 +1545,7 @@ void ebpf_mirror_get_state(struct ebpf_mirror_state *st)
 		u->configured_entries = m.size_cfg[i];
 		u->max_entries = m.skel ? m.size_active[i] : m.size_cfg[i];
 		if (m.skel)
-			u->memory_bytes = map_memlock(m.fd[i]);
+			u->memory_bytes = ebpf_map_memlock(m.fd[i]);
 	}
 	table_state(&t4, &st->l4);
 	table_state(&t6, &st->l6);
@@ -1603,7 +1556,7 @@ void ebpf_mirror_get_state(struct ebpf_mirror_state *st)
 		/* the groups map is a slot: count the array in it */
 		if (t->b) {
 			u->max_entries = t->ngroups;
-			u->memory_bytes += map_memlock(t->groups_fd);
+			u->memory_bytes += ebpf_map_memlock(t->groups_fd);
 		}
 	}
 	for (i = 0; i < EBPF_MAP_COUNT; i++)

@@ -46,6 +46,7 @@
 #include "frr_ebpf_abi.h"
 #include "fe_ecmp.h"
 #include "fe_fwd.skel.h"
+#include "frr-module/ebpf_maputil.h"
 #include "frr-module/ebpf_polgen.h"
 
 #define SKIP 77
@@ -533,21 +534,13 @@ static void fill_mirror(void)
 static struct fe_lpm6 *table_new(struct bpf_map *top_map,
 				 struct bpf_map *groups_map, uint32_t ngroups)
 {
-	LIBBPF_OPTS(bpf_map_create_opts, opts,
-		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
-	uint32_t *top, *grp, zero = 0;
+	uint32_t *top, *grp;
 	int fd;
 
 	top = mmap(NULL, (size_t)FE_LPM6_TOP_VALUES * 1024,
 		   PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(top_map), 0);
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FE_MAP_LPM_GROUP_ARRAY, 4,
-			    sizeof(struct fe_lpm6_val), ngroups, &opts);
-	if (top == MAP_FAILED || fd < 0)
-		return NULL;
-	grp = mmap(NULL, (size_t)ngroups * 1024, PROT_READ | PROT_WRITE,
-		   MAP_SHARED, fd, 0);
-	if (grp == MAP_FAILED ||
-	    bpf_map_update_elem(bpf_map__fd(groups_map), &zero, &fd, BPF_ANY))
+	if (top == MAP_FAILED || ebpf_group_array_new(ngroups, &fd, &grp) ||
+	    ebpf_group_array_publish(bpf_map__fd(groups_map), fd))
 		return NULL;
 	close(fd); /* the groups map holds it */
 	return fe_lpm6_new(top, grp, ngroups);

@@ -42,6 +42,7 @@
 #include "bench/dfz4.h"
 #include "bench/dfz6.h"
 #include "lib/fe_lpm6.h"
+#include "frr-module/ebpf_maputil.h"
 #include "fe_lpm6_probe.skel.h"
 
 #define SKIP 77
@@ -262,60 +263,23 @@ static int check_layout(int fd, const uint32_t *flat, uint32_t key)
 	return memcmp(&v, flat + (size_t)key * FE_LPM6_ENTRIES, sizeof(v));
 }
 
-static void group_array_drop(int fd, uint32_t *mem, uint32_t n)
-{
-	if (mem && mem != MAP_FAILED)
-		munmap(mem, (size_t)n * sizeof(struct fe_lpm6_val));
-	if (fd >= 0)
-		close(fd);
-}
-
-/* A group array of n groups, mapped, as the module makes one. */
-static int group_array_new(uint32_t n, int *fd, uint32_t **mem)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts,
-		    .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
-
-	*fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, FE_MAP_LPM_GROUP_ARRAY,
-			     sizeof(uint32_t), sizeof(struct fe_lpm6_val), n,
-			     &opts);
-	if (*fd < 0)
-		return *fd;
-	*mem = mmap(NULL, (size_t)n * sizeof(struct fe_lpm6_val),
-		    PROT_READ | PROT_WRITE, MAP_SHARED, *fd, 0);
-	if (*mem == MAP_FAILED) {
-		close(*fd);
-		return -errno;
-	}
-	return 0;
-}
-
-static int group_array_publish(const struct table *t, int fd)
-{
-	uint32_t zero = 0;
-
-	return bpf_map_update_elem(bpf_map__fd(t->groups_map), &zero, &fd,
-				   BPF_ANY)
-		       ? -errno
-		       : 0;
-}
-
 /* A fresh, empty table on a small group array (the module's table_map). */
 static int table_reset(struct table *t)
 {
 	fe_lpm6_free(t->b);
 	t->b = NULL;
-	group_array_drop(t->grp_fd, t->grp, t->ngroups);
+	ebpf_group_array_drop(t->grp_fd, t->grp, t->ngroups);
 	t->grp = NULL;
 	t->grp_fd = -1;
 	t->grown = 0;
 	t->nset = 0;
 	t->ngroups = GROUPS_START;
-	if (group_array_new(t->ngroups, &t->grp_fd, &t->grp))
+	if (ebpf_group_array_new(t->ngroups, &t->grp_fd, &t->grp))
 		return -1;
 	/* the probe runs only when told: nothing reads while it clears */
 	t->b = fe_lpm6_new(t->top, t->grp, t->ngroups);
-	if (!t->b || group_array_publish(t, t->grp_fd))
+	if (!t->b ||
+	    ebpf_group_array_publish(bpf_map__fd(t->groups_map), t->grp_fd))
 		return -1;
 	return 0;
 }
@@ -333,19 +297,19 @@ static int table_grow(struct table *t, uint64_t *s)
 	if (t->ngroups >= GROUPS_CAP)
 		return -ENOSPC;
 	n = t->ngroups > GROUPS_CAP / 2 ? GROUPS_CAP : t->ngroups * 2;
-	rc = group_array_new(n, &fd, &mem);
+	rc = ebpf_group_array_new(n, &fd, &mem);
 	if (rc)
 		return rc;
 	memcpy(mem, t->grp, (size_t)t->ngroups * sizeof(struct fe_lpm6_val));
 	rc = fe_lpm6_regroup(t->b, mem, n);
 	if (!rc)
-		rc = group_array_publish(t, fd);
+		rc = ebpf_group_array_publish(bpf_map__fd(t->groups_map), fd);
 	if (rc) {
 		printf("FAIL: %s growth to %u groups: %s\n", t->name, n,
 		       strerror(-rc));
 		exit(1);
 	}
-	group_array_drop(t->grp_fd, t->grp, t->ngroups);
+	ebpf_group_array_drop(t->grp_fd, t->grp, t->ngroups);
 	t->grp_fd = fd;
 	t->grp = mem;
 	t->ngroups = n;
@@ -566,7 +530,7 @@ static int table_open(struct table *t, struct bpf_map *top_map,
 static void table_close(struct table *t)
 {
 	fe_lpm6_free(t->b);
-	group_array_drop(t->grp_fd, t->grp, t->ngroups);
+	ebpf_group_array_drop(t->grp_fd, t->grp, t->ngroups);
 	munmap(t->top, (size_t)FE_LPM6_TOP_ENTRIES * 4);
 }
 
