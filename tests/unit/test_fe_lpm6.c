@@ -21,9 +21,8 @@
 #include <cmocka.h>
 
 #include "lib/fe_lpm6.h"
+#include "tests/unit/test_lpm_tabs.h"
 
-#define TOP_BYTES ((size_t)FE_LPM6_TOP_ENTRIES * sizeof(uint32_t))
-#define GROUP_BYTES (FE_LPM6_ENTRIES * sizeof(uint32_t))
 
 /* Deterministic generator: tests must not depend on the clock. */
 static uint64_t rnd(uint64_t *s)
@@ -79,42 +78,6 @@ static bool covers(struct addr6 p, uint8_t depth, struct addr6 a)
 }
 
 /* ---- tables under test ---- */
-
-struct tabs {
-	uint32_t *top;
-	uint32_t *grp;
-	uint32_t ngroups;
-	struct fe_lpm6 *t;
-};
-
-/* malloc, not calloc: fe_lpm6_new must clear the tables itself. */
-static void tabs_init(struct tabs *t, uint32_t ngroups)
-{
-	t->ngroups = ngroups;
-	t->top = malloc(TOP_BYTES);
-	t->grp = malloc((ngroups ? ngroups : 1) * GROUP_BYTES);
-	assert_non_null(t->top);
-	assert_non_null(t->grp);
-	memset(t->top, 0xa5, TOP_BYTES);
-	memset(t->grp, 0x5a, (ngroups ? ngroups : 1) * GROUP_BYTES);
-	t->t = fe_lpm6_new(t->top, t->grp, ngroups);
-	assert_non_null(t->t);
-}
-
-static void tabs_fini(struct tabs *t)
-{
-	fe_lpm6_free(t->t);
-	free(t->top);
-	free(t->grp);
-}
-
-static struct fe_lpm6_stats stats(const struct tabs *t)
-{
-	struct fe_lpm6_stats st;
-
-	fe_lpm6_stats(t->t, &st);
-	return st;
-}
 
 static struct addr6 A(const char *s)
 {

@@ -25,9 +25,8 @@
 
 #include "lib/fe_groups.h"
 #include "lib/fe_lpm6.h"
+#include "tests/unit/test_lpm_tabs.h"
 
-#define TOP_BYTES ((size_t)FE_LPM6_TOP_ENTRIES * sizeof(uint32_t))
-#define GROUP_BYTES (FE_LPM6_ENTRIES * sizeof(uint32_t))
 #define IP(a, b, c, d) \
 	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
@@ -329,31 +328,6 @@ static void test_groups_model(void **state)
 /* fe_lpm6_regroup                                                     */
 /* ================================================================== */
 
-struct tabs {
-	uint32_t *top;
-	uint32_t *grp;
-	uint32_t ngroups;
-	struct fe_lpm6 *t;
-};
-
-static void tabs_init(struct tabs *t, uint32_t ngroups)
-{
-	t->ngroups = ngroups;
-	t->top = malloc(TOP_BYTES);
-	t->grp = malloc((ngroups ? ngroups : 1) * GROUP_BYTES);
-	assert_non_null(t->top);
-	assert_non_null(t->grp);
-	t->t = fe_lpm6_new(t->top, t->grp, ngroups);
-	assert_non_null(t->t);
-}
-
-static void tabs_fini(struct tabs *t)
-{
-	fe_lpm6_free(t->t);
-	free(t->top);
-	free(t->grp);
-}
-
 /*
  * What the module does: a larger array, the groups copied into it,
  * handed over. The new groups hold garbage (the builder fills a group
@@ -373,14 +347,6 @@ static void tabs_grow(struct tabs *t, uint32_t ngroups)
 	free(t->grp);
 	t->grp = grp;
 	t->ngroups = ngroups;
-}
-
-static struct fe_lpm6_stats stats(const struct tabs *t)
-{
-	struct fe_lpm6_stats st;
-
-	fe_lpm6_stats(t->t, &st);
-	return st;
 }
 
 static void v4(uint32_t a, uint8_t b[16])
