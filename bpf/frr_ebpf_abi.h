@@ -98,7 +98,8 @@ struct fe_nexthop {
 	__u32 ifindex;
 	__u8 type;     /* enum fe_nh_type */
 	__u8 flags;    /* FE_NH_F_* */
-	__u16 weight;  /* 1..255 as zebra gives it; 0: down (local repair) */
+	__u16 weight;  /* as zebra gives it: 1..255, 1..65535 from FRR 10.5;
+			* 0: down (local repair) */
 	__u8 addr[16]; /* gateway; IPv4 in the first 4 bytes, rest zero */
 };
 

@@ -212,7 +212,7 @@ static void handle_nhg(struct zebra_dplane_ctx *ctx, enum dplane_op_e op)
 {
 	const struct nh_grp *grp;
 	uint32_t members[FE_MAX_PATHS];
-	uint8_t weights[FE_MAX_PATHS];
+	uint16_t weights[FE_MAX_PATHS]; /* 16 bits from FRR 10.5 */
 	uint32_t id = dplane_ctx_get_nhe_id(ctx);
 	const struct nexthop *znh;
 	struct fe_nh nh;

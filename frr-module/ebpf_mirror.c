@@ -1187,7 +1187,7 @@ int ebpf_mirror_nhg_set(const struct fe_nhg *g, bool *replaced)
  * members first) with the group's weights.
  */
 int ebpf_mirror_nhg_group_set(uint32_t id, const uint32_t *members,
-			      const uint8_t *weights, unsigned int count,
+			      const uint16_t *weights, unsigned int count,
 			      bool *replaced)
 {
 	struct fe_nhg *g = &m.nhg_tmp;

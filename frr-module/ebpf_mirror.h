@@ -92,7 +92,7 @@ int ebpf_mirror_route_set(const struct fe_route *r, const struct fe_nhg *g,
 int ebpf_mirror_route_del(const struct fe_prefix *p);
 int ebpf_mirror_nhg_set(const struct fe_nhg *g, bool *replaced);
 int ebpf_mirror_nhg_group_set(uint32_t id, const uint32_t *members,
-			      const uint8_t *weights, unsigned int count,
+			      const uint16_t *weights, unsigned int count,
 			      bool *replaced);
 int ebpf_mirror_nhg_del(uint32_t id);
 

@@ -685,7 +685,10 @@ static void test_weighted_3_1(void **state)
 	assert_int_equal(fe_ecmp_weighted(0xc0000000, &g), 1);
 }
 
-/* Random mixes of weights 1..255: exact regions and measured shares. */
+/*
+ * Random mixes of weights, 1..255 (zebra up to FRR 10.4) and 1..65535
+ * (10.5+): exact regions and measured shares.
+ */
 static void test_weighted_mixes(void **state)
 {
 	enum { GROUPS = 60, FLOWS = 100000 };
@@ -700,11 +703,11 @@ static void test_weighted_mixes(void **state)
 	for (r = 0; r < GROUPS; r++) {
 		n = 1 + rng_below(16);
 		for (i = 0; i < n; i++)
-			w[i] = (uint16_t)(1 + rng_below(255));
-		if (r == 0) { /* the extremes */
+			w[i] = (uint16_t)(1 + rng_below(r % 2 ? 255 : 65535));
+		if (r < 2) { /* the extremes of both ranges */
 			n = 2;
 			w[0] = 1;
-			w[1] = 255;
+			w[1] = r ? 255 : 65535;
 		}
 		group(&g, n, w);
 		W = up_weight(&g);
@@ -937,7 +940,7 @@ static void test_res_shares(void **state)
 		group(&g, n, NULL);
 		for (i = 0; i < n; i++)
 			g.nh[i].weight = (uint16_t)(rng_below(4) ?
-					 1 + rng_below(255) : 0);
+					 1 + rng_below(r % 3 ? 255 : 65535) : 0);
 		g.nh[rng_below(n)].weight = (uint16_t)(1 + rng_below(255));
 		assert_int_equal(fe_res_build(&t, &g, NULL, NULL), 0);
 		assert_proportional(&t, &g);
