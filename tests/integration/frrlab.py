@@ -8,6 +8,7 @@ removes exactly that (processes by PID, namespaces by name).
 """
 import json
 import os
+import re
 import pwd
 import shutil
 import signal
@@ -15,10 +16,30 @@ import socket
 import subprocess
 import time
 
-FRR_DAEMONS = "/usr/lib/frr"
+# The FRR under test: Debian 12's (8.4.4) by default, FRR 10.3 with
+# FE_FRR_DAEMONS=/opt/frr-10.3/sbin (scripts/run-tests.sh runs both).
+FRR_DAEMONS = os.environ.get("FE_FRR_DAEMONS", "/usr/lib/frr")
 BPFFS_ROOT = "/run/frr-ebpf-test/bpffs"
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
+
+
+def frr_version():
+    """(major, minor) of the zebra under test, () if it cannot be run."""
+    try:
+        out = sh([f"{FRR_DAEMONS}/zebra", "--version"])
+    except (OSError, RuntimeError):
+        return ()
+    m = re.search(r"^zebra version (\d+)\.(\d+)", out, re.M)
+    return (int(m.group(1)), int(m.group(2))) if m else ()
+
+
+def frr_runstate_dir():
+    """FRR's run state dir (--runstatedir + /frr, as FRR's configure makes
+    it): 10.x keeps mgmtd's sockets in it, per pathspace."""
+    out = sh([f"{FRR_DAEMONS}/zebra", "--version"])
+    m = re.search(r"'--runstatedir=([^']*)'", out)
+    return os.path.join(m.group(1) if m else "/var/run", "frr")
 
 
 def sh(cmd, check=True, **kw):
@@ -29,6 +50,11 @@ def sh(cmd, check=True, **kw):
     if check and res.returncode != 0:
         raise RuntimeError(f"{cmd}: exit {res.returncode}: {res.stderr.strip()}")
     return res.stdout
+
+
+# FRR 10 configures staticd (and zebra's interfaces) through mgmtd: one
+# mgmtd per namespace, its sockets in the namespace's own pathspace (-N).
+MGMTD = frr_version() >= (10, 0)
 
 
 def find_module():
@@ -124,7 +150,9 @@ class VtyError(RuntimeError):
 
 
 class Daemon:
-    def __init__(self, lab, ns, name, args, conf):
+    def __init__(self, lab, ns, name, args, conf, vty_via=None):
+        """vty_via: the daemon whose vty configures this one (FRR 10's
+        staticd: mgmtd); its lines are sent there after the start."""
         self.lab, self.ns, self.name = lab, ns, name
         self.rundir = os.path.join(lab.rundir, ns)
         self.conf = os.path.join(self.rundir, f"{name}.conf")
@@ -132,6 +160,7 @@ class Daemon:
             f.write(conf)
         os.chown(self.conf, lab.frr_uid, lab.frr_gid)
         self.args = args
+        self.vty_via = vty_via
         self.pid = None
 
     def start(self, timeout=20):
@@ -141,24 +170,47 @@ class Daemon:
         vtysock = os.path.join(self.rundir, f"{self.name}.vty")
         if os.path.exists(vtysock):
             os.unlink(vtysock)
+        if MGMTD and self.name in ("zebra", "staticd"):
+            self.lab.mgmtd(self.ns)
         cmd = ["ip", "netns", "exec", self.ns, f"{FRR_DAEMONS}/{self.name}",
-               "-d", "-f", self.conf, "-i", pidfile,
-               "-z", os.path.join(self.rundir, "zserv.api"),
-               "--vty_socket", self.rundir, "-P", "0",
+               "-d", "-i", pidfile, "--vty_socket", self.rundir, "-P", "0",
                "--log", f"file:{self.rundir}/{self.name}.log"] + self.args
-        sh(cmd)
+        if self.name != "mgmtd":
+            cmd += ["-z", os.path.join(self.rundir, "zserv.api")]
+        if MGMTD:
+            cmd += ["-N", self.ns]
+        if not self.vty_via and self.name != "mgmtd":
+            cmd += ["-f", self.conf]
+        # Its start-up output into a file, not a pipe: FRR 10's mgmtd
+        # keeps the descriptors it was started with open once daemonised.
+        outfile = os.path.join(self.rundir, f"{self.name}.out")
+        with open(outfile, "w") as out:
+            res = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT)
+        if res.returncode != 0:
+            raise RuntimeError(f"{cmd}: exit {res.returncode}: "
+                               + open(outfile).read().strip())
         deadline = time.time() + timeout
         while time.time() < deadline:
             if os.path.exists(pidfile) and os.path.exists(vtysock):
                 try:
                     self.pid = int(open(pidfile).read().strip())
                     self.vty = Vty(vtysock)
-                    return self
+                    break
                 except (ValueError, OSError):
                     pass
             time.sleep(0.1)
-        raise RuntimeError(f"{self.name} in {self.ns} did not start; log:\n"
-                           + self.log())
+        else:
+            raise RuntimeError(f"{self.name} in {self.ns} did not start; "
+                               "log:\n" + self.log())
+        if self.vty_via:
+            self.vty.close()
+            self.vty = Vty(os.path.join(self.rundir,
+                                        f"{self.vty_via.name}.vty"))
+            lines = [l for l in open(self.conf).read().splitlines()
+                     if l.strip() and not l.startswith("!")]
+            if lines:
+                self.vty.config(*lines)
+        return self
 
     def log(self):
         try:
@@ -188,6 +240,12 @@ class Daemon:
         else:
             os.kill(self.pid, signal.SIGKILL)
         self.pid = None
+        # FRR 10: zebra's configuration lives in mgmtd; zebra restarts with
+        # it, as a service restart does.
+        if MGMTD and self.name == "zebra":
+            for d in self.lab.daemons:
+                if d.ns == self.ns and d.name == "mgmtd":
+                    d.stop(sig, timeout)
         # A daemon that crashed on the way out is a failure, not a stop.
         if sig == signal.SIGTERM and "aborting..." in self.log():
             raise RuntimeError(f"{self.name} crashed on shutdown:\n"
@@ -295,6 +353,18 @@ class Lab:
                     "on"])
         self.h1, self.r, self.h2 = h1, r, h2
 
+    def mgmtd(self, ns):
+        """FRR 10's mgmtd in ns, running before the daemons it configures
+        (started again if it was stopped with zebra)."""
+        for d in self.daemons:
+            if d.ns == ns and d.name == "mgmtd":
+                return d if d.pid else d.start()
+        os.makedirs(frr_runstate_dir(), exist_ok=True)
+        os.chown(frr_runstate_dir(), self.frr_uid, self.frr_gid)
+        d = Daemon(self, ns, "mgmtd", [], "")
+        self.daemons.append(d)
+        return d.start()
+
     def zebra(self, ns, conf, module=None, extra=()):
         args = ["-M", module or find_module()] + list(extra)
         d = Daemon(self, ns, "zebra", args, conf)
@@ -303,8 +373,10 @@ class Lab:
 
     def staticd(self, ns, conf="", timeout=20):
         """staticd in ns; a large conf needs a longer timeout (it opens
-        its vty once the file is read)."""
-        d = Daemon(self, ns, "staticd", [], conf)
+        its vty once the file is read). On FRR 10 its configuration goes
+        through mgmtd, and so does the returned daemon's vty."""
+        d = Daemon(self, ns, "staticd", [], conf,
+                   vty_via=self.mgmtd(ns) if MGMTD else None)
         self.daemons.append(d)
         return d.start(timeout)
 
