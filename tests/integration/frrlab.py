@@ -55,6 +55,20 @@ def sh(cmd, check=True, **kw):
 # FRR 10 configures staticd (and zebra's interfaces) through mgmtd: one
 # mgmtd per namespace, its sockets in the namespace's own pathspace (-N).
 MGMTD = frr_version() >= (10, 0)
+# FRR 8.4's zebra has the interface node (`interface X` / `ebpf fast-path
+# MODE`, the form written before the global one); 10.x moved it to mgmtd.
+ZEBRA_IF_NODE = not MGMTD
+IF_NODE_ONLY = "FRR 8.4 only: FRR 10's zebra has no interface node"
+
+
+def fast_path_conf(devs, mode):
+    """zebra.conf lines attaching the fast path to devs: the form written
+    before the global one where zebra reads it (8.4), the global one
+    elsewhere."""
+    if ZEBRA_IF_NODE:
+        return "".join(f"interface {d}\n ebpf fast-path {mode}\n!\n"
+                       for d in devs)
+    return "".join(f"ebpf fast-path interface {d} {mode}\n" for d in devs)
 
 
 def find_module():

@@ -58,7 +58,7 @@ def lab():
     r, p = lab.pair("r", "r-eth0", "p", "p-eth0")
     lab.pin = lab.pin_path("dt")
     lab.z = lab.zebra(r, f"ebpf pin-path {lab.pin}\n"
-                         "interface r-eth0\n ebpf fast-path xdp-generic\n!\n")
+                         "ebpf fast-path interface r-eth0 xdp-generic\n")
     lab.s = lab.staticd(r)
     lab.b = lab.bgpd(r, BGPD_CONF)
     lab.peer = lab.exabgp(p, EXABGP_CONF)

@@ -872,6 +872,7 @@ def test_global_form_attaches_changes_and_detaches(rig):
         fp_config(z, None)
 
 
+@pytest.mark.skipif(not frrlab.ZEBRA_IF_NODE, reason=frrlab.IF_NODE_ONLY)
 def test_interface_form_still_accepted_and_written_globally(rig):
     """FRR 8.4 only (10.x's zebra has no interface node): a configuration
     written before the global form keeps working, and is written back in
@@ -923,14 +924,15 @@ def test_missing_interface_is_refused(rig):
         assert ("% interface nosuch0 does not exist in the default VRF"
                 in ei.value.output), line
     # known to zebra from an `interface` line (8.4), not in the kernel
-    rig.z.vty.config("interface ghost0", "exit")
-    try:
-        with pytest.raises(frrlab.VtyError) as ei:
-            rig.z.vty.config("ebpf fast-path interface ghost0 tc")
-        assert ("% interface ghost0 does not exist in the kernel"
-                in ei.value.output)
-    finally:
-        rig.z.vty.config("no interface ghost0")
+    if frrlab.ZEBRA_IF_NODE:
+        rig.z.vty.config("interface ghost0", "exit")
+        try:
+            with pytest.raises(frrlab.VtyError) as ei:
+                rig.z.vty.config("ebpf fast-path interface ghost0 tc")
+            assert ("% interface ghost0 does not exist in the kernel"
+                    in ei.value.output)
+        finally:
+            rig.z.vty.config("no interface ghost0")
     # not attached there: an error, as under the interface
     with pytest.raises(frrlab.VtyError) as ei:
         rig.z.vty.config("no ebpf fast-path interface lo")
@@ -960,14 +962,14 @@ def foreign_xdp_object(tmp_path):
 def test_bad_attach_changes_nothing(rig, tmp_path):
     fp_config(rig.z, "tc")
     try:
-        for bad in (["interface nosuch0", "ebpf fast-path xdp"],  # missing
-                    ["interface lo", "no ebpf fast-path"]):       # not there
+        for bad in ("ebpf fast-path interface nosuch0 xdp",  # missing
+                    "no ebpf fast-path interface lo"):        # not there
             with pytest.raises(frrlab.VtyError) as ei:
-                rig.z.vty.config(*bad)
+                rig.z.vty.config(bad)
             assert "%" in ei.value.output
         # the same line again is no change (frr-reload.py applies what
         # it adds twice), not an error
-        rig.z.vty.config("interface r-in", "ebpf fast-path tc")
+        rig.z.vty.config("ebpf fast-path interface r-in tc")
         js = interfaces(rig.z)
         assert set(js) == {"r-in", "r-out", "r-out2", "r-out3"}
         assert js["r-in"]["mode"] == "tc"
@@ -979,7 +981,7 @@ def test_bad_attach_changes_nothing(rig, tmp_path):
                "xdpgeneric", "obj", obj, "sec", "xdp"])
     try:
         with pytest.raises(frrlab.VtyError) as ei:
-            rig.z.vty.config("interface r-in", "ebpf fast-path xdp-generic")
+            rig.z.vty.config("ebpf fast-path interface r-in xdp-generic")
         assert "another program is attached there" in ei.value.output
         assert interfaces(rig.z) == {}
         assert "xdpgeneric" in frrlab.sh(["ip", "-n", rig.r, "link", "show",
@@ -1001,13 +1003,12 @@ def test_forwarding_survives_zebra_restart(rig):
         got = cross(rig, frames)
         assert len(got) == 5
     finally:
-        conf = rig.zebra_conf + "".join(
-            f"interface {d}\n ebpf fast-path xdp\n"
-            for d in ("r-in", "r-out", "r-out2", "r-out3"))
+        conf = rig.zebra_conf + frrlab.fast_path_conf(
+            ("r-in", "r-out", "r-out2", "r-out3"), "xdp")
         rig.z = rig.zebra(rig.r, conf)
     after = interfaces(rig.z)
     # an 8.4 configuration (interface form) is read, applied, and shown
-    # in the global form
+    # in the global form; on 10.x the global form, read and shown
     assert set(after) == {"r-in", "r-out", "r-out2", "r-out3"}
     conf = rig.z.vty.cmd("show running-config")
     assert "ebpf fast-path interface r-out3 xdp\n" in conf
@@ -1115,9 +1116,8 @@ def test_nexthop_counters_survive_a_zebra_restart(fastpath):
     assert first.get("192.0.2.2", 0) + first.get("203.0.113.2", 0) >= 100, first
     rig.z.stop()
     conf = rig.zebra_conf + "ebpf reconcile-delay 1\n" + \
-        "ebpf ecmp algorithm hash-threshold\n" + "".join(
-            f"interface {d}\n ebpf fast-path xdp\n"
-            for d in ("r-in", "r-out", "r-out2", "r-out3"))
+        "ebpf ecmp algorithm hash-threshold\n" + frrlab.fast_path_conf(
+            ("r-in", "r-out", "r-out2", "r-out3"), "xdp")
     rig.z = rig.zebra(rig.r, conf)
     assert ecmp_route_mirrored(rig)
     assert frrlab.wait_for(lambda: rig.z.vty.json("show ebpf mirror json")[

@@ -123,8 +123,12 @@ def mirror_fib(pin):
             if r["kind"] == "unicast":
                 g = nhgs.get(str(r["nhgId"]))
                 assert g, f"{r['prefix']}: nexthop group {r['nhgId']} missing"
+                # A path marked down (weight 0, local repair) is not one
+                # the fast path takes: FRR 10 keeps the group's id when a
+                # link goes down, as the kernel keeps the nexthop object,
+                # so the group keeps it, down, until zebra rewrites it.
                 paths = frozenset((p["gateway"], p["ifindex"])
-                                  for p in g["paths"])
+                                  for p in g["paths"] if p["weight"])
             out[r["prefix"]] = (r["kind"], paths)
     return out, dump
 
