@@ -164,9 +164,10 @@ class VtyError(RuntimeError):
 
 
 class Daemon:
-    def __init__(self, lab, ns, name, args, conf, vty_via=None):
+    def __init__(self, lab, ns, name, args, conf, vty_via=None, unset=()):
         """vty_via: the daemon whose vty configures this one (FRR 10's
-        staticd: mgmtd); its lines are sent there after the start."""
+        staticd: mgmtd); its lines are sent there after the start, after
+        `no` of the lines in unset (a former instance's file)."""
         self.lab, self.ns, self.name = lab, ns, name
         self.rundir = os.path.join(lab.rundir, ns)
         self.conf = os.path.join(self.rundir, f"{name}.conf")
@@ -175,6 +176,7 @@ class Daemon:
         os.chown(self.conf, lab.frr_uid, lab.frr_gid)
         self.args = args
         self.vty_via = vty_via
+        self.unset = [l for l in unset if l not in self.lines()]
         self.pid = None
 
     def start(self, timeout=20):
@@ -220,11 +222,19 @@ class Daemon:
             self.vty.close()
             self.vty = Vty(os.path.join(self.rundir,
                                         f"{self.vty_via.name}.vty"))
-            lines = [l for l in open(self.conf).read().splitlines()
-                     if l.strip() and not l.startswith("!")]
-            if lines:
-                self.vty.config(*lines)
+            for line in self.unset:
+                try:  # gone already if a test removed it
+                    self.vty.config("no " + line)
+                except VtyError:
+                    pass
+            if self.lines():
+                self.vty.config(*self.lines())
         return self
+
+    def lines(self):
+        """The configuration lines of its file."""
+        return [l for l in open(self.conf).read().splitlines()
+                if l.strip() and not l.startswith("!")]
 
     def log(self):
         try:
@@ -254,12 +264,6 @@ class Daemon:
         else:
             os.kill(self.pid, signal.SIGKILL)
         self.pid = None
-        # FRR 10: zebra's configuration lives in mgmtd; zebra restarts with
-        # it, as a service restart does.
-        if MGMTD and self.name == "zebra":
-            for d in self.lab.daemons:
-                if d.ns == self.ns and d.name == "mgmtd":
-                    d.stop(sig, timeout)
         # A daemon that crashed on the way out is a failure, not a stop.
         if sig == signal.SIGTERM and "aborting..." in self.log():
             raise RuntimeError(f"{self.name} crashed on shutdown:\n"
@@ -389,8 +393,13 @@ class Lab:
         """staticd in ns; a large conf needs a longer timeout (it opens
         its vty once the file is read). On FRR 10 its configuration goes
         through mgmtd, and so does the returned daemon's vty."""
+        # FRR 10: mgmtd still holds what an earlier staticd here was
+        # given; a new one starts from its own file, as on 8.4.
+        unset = dict.fromkeys(l for d in self.daemons
+                              if d.ns == ns and d.name == "staticd"
+                              for l in d.lines())
         d = Daemon(self, ns, "staticd", [], conf,
-                   vty_via=self.mgmtd(ns) if MGMTD else None)
+                   vty_via=self.mgmtd(ns) if MGMTD else None, unset=unset)
         self.daemons.append(d)
         return d.start(timeout)
 
