@@ -25,10 +25,7 @@
 #include "frr_compat.h"
 #include "ebpf_dplane.h"
 #include "ebpf_errors.h"
-#include "ebpf_memory.h"
 #include "ebpf_mirror.h"
-
-DEFINE_MTYPE_STATIC(EBPF, EBPF_RESYNC, "eBPF prefixes to mirror again");
 
 extern struct zebra_privs_t zserv_privs;
 
@@ -267,57 +264,9 @@ static void handle_nhg(struct zebra_dplane_ctx *ctx, enum dplane_op_e op)
 			   dplane_op2str(op), n, ret ? strerror(-ret) : "ok");
 }
 
-static void replay_ctx(struct zebra_dplane_ctx *ctx, int init_ret,
-		       unsigned int *n);
-
-/*
- * Main thread: mirror the route zebra has in the FIB for a prefix, if
- * any, after a system route of that prefix went away. One queued by zebra
- * comes anyway; a route that stayed selected would not.
- */
-static void resync_prefix(struct fe_task *t)
-{
-	struct prefix *p = EVENT_ARG(t);
-	struct route_table *table = zebra_vrf_table(family2afi(p->family),
-						    SAFI_UNICAST, VRF_DEFAULT);
-	struct route_node *rn = table ? srcdest_rnode_lookup(table, p, NULL)
-				      : NULL;
-	rib_dest_t *dest = rn ? rib_dest_from_rnode(rn) : NULL;
-	struct route_entry *re = dest ? dest->selected_fib : NULL;
-	unsigned int n = 0;
-
-	if (re && CHECK_FLAG(re->status, ROUTE_ENTRY_INSTALLED) &&
-	    !CHECK_FLAG(re->status, ROUTE_ENTRY_REMOVED) &&
-	    !atomic_load(&frozen)) {
-		struct zebra_dplane_ctx *ctx = dplane_ctx_alloc();
-
-		ebpf_mirror_lock();
-		frr_with_privs (&zserv_privs) {
-			replay_ctx(ctx,
-				   dplane_ctx_route_init(
-					   ctx, DPLANE_OP_ROUTE_INSTALL, rn, re),
-				   &n);
-		}
-		ebpf_mirror_unlock();
-	}
-	if (rn)
-		route_unlock_node(rn);
-	XFREE(MTYPE_EBPF_RESYNC, p);
-}
-
-/* Dataplane thread: queue resync_prefix(p) on zebra's main thread. */
-static void resync_prefix_later(const struct prefix *p)
-{
-	struct prefix *copy = XMALLOC(MTYPE_EBPF_RESYNC, sizeof(*copy));
-
-	prefix_copy(copy, p);
-	event_add_event(zrouter.master, resync_prefix, copy, 0, NULL);
-}
-
 static void handle_ctx(struct zebra_dplane_ctx *ctx)
 {
 	enum dplane_op_e op = dplane_ctx_get_op(ctx);
-	bool resync = false;
 
 	switch (op) {
 	case DPLANE_OP_ROUTE_INSTALL:
@@ -326,15 +275,6 @@ static void handle_ctx(struct zebra_dplane_ctx *ctx)
 	case DPLANE_OP_NH_INSTALL:
 	case DPLANE_OP_NH_UPDATE:
 	case DPLANE_OP_NH_DELETE:
-		break;
-	case DPLANE_OP_SYS_ROUTE_DELETE:
-		/* A kernel or connected route removed outside zebra: FRR 10
-		 * tells only this (8.4 also a ROUTE_DELETE). It may not have
-		 * been the one in the FIB: the main thread mirrors the
-		 * prefix's selected route again (resync_prefix).
-		 */
-		op = DPLANE_OP_ROUTE_DELETE;
-		resync = true;
 		break;
 	default:
 		return;
@@ -352,8 +292,6 @@ static void handle_ctx(struct zebra_dplane_ctx *ctx)
 		handle_nhg(ctx, op);
 	else
 		handle_route(ctx, op);
-	if (resync)
-		resync_prefix_later(dplane_ctx_get_dest(ctx));
 }
 
 static int ebpf_dplane_process(struct zebra_dplane_provider *p)
@@ -530,10 +468,6 @@ bool ebpf_dplane_config_is_ready(void)
 
 int ebpf_dplane_register(void)
 {
-	/* Removals of kernel routes reach the providers only this way on
-	 * FRR 10 (handle_ctx).
-	 */
-	dplane_enable_sys_route_notifs();
 	return dplane_provider_register("ebpf", DPLANE_PRIO_POSTPROCESS,
 					DPLANE_PROV_FLAGS_DEFAULT,
 					ebpf_dplane_start, ebpf_dplane_process,

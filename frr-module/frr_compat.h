@@ -39,7 +39,6 @@
 #define event_add_timer thread_add_timer
 #define event_add_timer_msec thread_add_timer_msec
 #define event_add_read thread_add_read
-#define event_add_event thread_add_event
 #define EVENT_OFF THREAD_OFF
 #define EVENT_ARG THREAD_ARG
 #define EVENT_FD THREAD_FD
