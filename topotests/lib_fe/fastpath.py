@@ -28,13 +28,18 @@ DAEMON_FILES = (
 )
 
 
-def load_and_start(tgen, cwd, module_routers):
-    """Load each router's rN/<daemon>.conf that exists, zebra with the
-    module on module_routers, and start them. Empties the pin directory
-    named in those routers' zebra.conf first (old maps would be adopted)."""
+def prepare_pins(cwd, module_routers):
+    """Empty the pin directory named in the zebra.conf of module_routers
+    (old maps would be adopted). Before the topology exists: the bpffs they
+    are on must be mounted before the routers' mount namespaces are made."""
     for rname in module_routers:
         conf = os.path.join(cwd, rname, "zebra.conf")
         mirror.prepare_pin_dir(mirror.pin_path_from_config(conf))
+
+
+def load_and_start(tgen, cwd, module_routers):
+    """Load each router's rN/<daemon>.conf that exists, zebra with the
+    module on module_routers, and start them."""
     for rname, router in tgen.routers().items():
         for daemon, fname in DAEMON_FILES:
             path = os.path.join(cwd, rname, fname)
@@ -51,6 +56,7 @@ def load_and_start(tgen, cwd, module_routers):
 def running(request, build_topo, cwd, module_routers, napi_links, prepare=None):
     """A scenario's topology, started (load_and_start), prepare(tgen) run,
     NAPI on napi_links; stopped and its pin directories removed after."""
+    prepare_pins(cwd, module_routers)
     tgen = Topogen(build_topo, request.module.__name__)
     try:
         tgen.start_topology()
@@ -239,7 +245,7 @@ def rx_packets(router, ifname):
 def model_errors(command, router):
     """libyang's complaints about `show ebpf COMMAND json` against the
     YANG model (tools/frr-ebpf-yangcheck), "" when it validates."""
-    tool = os.path.join(mirror.TOP, "tools", "frr-ebpf-yangcheck")
+    tool = mirror.yangcheck_path()
     with fevty.router_vty(router) as v:
         out = v.cmd("show ebpf {} json".format(command))
     res = subprocess.run([tool, command.split()[0]], input=out,
