@@ -107,6 +107,22 @@ def path_packets(router, dst):
     }
 
 
+def forwarding_paths(router, dst):
+    """Egress interfaces of the paths the fast path forwards dst on: those
+    of its route's group that are up with a weight. A path whose link went
+    down stays in its group at weight 0 (the local repair) until zebra
+    moves the route to another group. FRR 8.4's zebra does that as soon as
+    the protocol withdraws the path; FRR 10's keeps the route on its old
+    group when the new nexthops are the old group's active ones
+    (zebra_nhg_rib_compare_old_nhe: "using the old nhg entry"), so there
+    the down path stays in the group, at weight 0, until the link is back."""
+    r = route(router, dst).get("route", {})
+    return sorted(
+        p.get("interface") for p in r.get("paths", [])
+        if p.get("up") and p.get("weight", 0) > 0
+    )
+
+
 def interface_counters(router, ifname):
     """One interface's counters from `show ebpf counters json` ({} if not
     there)."""
@@ -197,9 +213,10 @@ def expect_rib(router, prefix, interfaces, what, count=90):
 
 
 def expect_fast_path_route(router, dst, interfaces, what):
-    """Wait until the fast path's route for dst has these paths."""
+    """Wait until the fast path forwards dst over exactly these interfaces
+    (forwarding_paths())."""
     ok, got = topotest.run_and_expect(
-        lambda: sorted(path_packets(router, dst)), sorted(interfaces),
+        lambda: forwarding_paths(router, dst), sorted(interfaces),
         count=30, wait=1,
     )
     assert ok, "{}: fast path route for {} goes via {}, want {}".format(
