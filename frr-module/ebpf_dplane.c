@@ -44,6 +44,8 @@ static atomic_bool frozen;
 
 /* Scratch group: 6 KiB, too big for the stack of a pthread. */
 static struct fe_nhg scratch_nhg;
+/* A mirrored group read back (as big): handle_sys_route_del(). */
+static struct fe_nhg_val scratch_nhg_val;
 
 static void count(atomic_uint_fast64_t *c)
 {
@@ -208,6 +210,76 @@ static void handle_route(struct zebra_dplane_ctx *ctx, enum dplane_op_e op)
 	}
 }
 
+/*
+ * Whether the mirrored route val (group g) is the system route of ctx: the
+ * same protocol and, for a unicast route, every path on an interface of
+ * ctx's nexthops (a connected prefix can be on several interfaces, such
+ * as fe80::/64: only the one zebra selected is mirrored).
+ */
+static bool sys_route_is_mirrored(struct zebra_dplane_ctx *ctx,
+				  const struct fe_route_val *val,
+				  const struct fe_nhg_val *g)
+{
+	const struct nexthop *znh;
+	unsigned int i;
+
+	if (val->protocol != dplane_ctx_get_type(ctx))
+		return false;
+	if (val->kind != FE_ROUTE_UNICAST) {
+		for (ALL_NEXTHOPS_PTR(dplane_ctx_get_ng(ctx), znh))
+			if (znh->type == NEXTHOP_TYPE_BLACKHOLE)
+				return true;
+		return false;
+	}
+	if (!g->count)
+		return false;
+	for (i = 0; i < g->count && i < FE_MAX_PATHS; i++) {
+		bool found = false;
+
+		for (ALL_NEXTHOPS_PTR(dplane_ctx_get_ng(ctx), znh))
+			if ((uint32_t)znh->ifindex == g->nh[i].ifindex)
+				found = true;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A kernel, connected or local route left zebra's RIB (FE_SYS_ROUTE_DELETES,
+ * see frr_compat.h): FRR 10.3 sends no ROUTE_DELETE when it leaves the FIB
+ * with nothing in its place. Remove it if it is the route mirrored for its
+ * prefix; a route zebra selects in its place comes as ROUTE_INSTALL or
+ * ROUTE_UPDATE right after.
+ */
+static void handle_sys_route_del(struct zebra_dplane_ctx *ctx)
+{
+	const struct prefix *p = dplane_ctx_get_dest(ctx);
+	const struct prefix *src = dplane_ctx_get_src(ctx);
+	struct fe_route_val val;
+	struct fe_prefix dst;
+	char buf[64];
+
+	/* route_in_scope() without its counters: not a FIB change. */
+	if (dplane_ctx_get_vrf(ctx) != VRF_DEFAULT ||
+	    dplane_ctx_get_table(ctx) != RT_TABLE_MAIN ||
+	    dplane_ctx_get_safi(ctx) != SAFI_UNICAST ||
+	    (src && src->prefixlen))
+		return;
+	if (fe_prefix_set(&dst, p->family, &p->u.prefix, p->prefixlen))
+		return;
+	if (ebpf_mirror_route_get(&dst, &val, &scratch_nhg_val) ||
+	    !sys_route_is_mirrored(ctx, &val, &scratch_nhg_val))
+		return;
+	if (ebpf_mirror_route_del(&dst) == 0)
+		count(&ebpf_counters.route_deletes);
+	if (IS_EBPF_DEBUG_MIRROR)
+		zlog_debug("ebpf: route %s %s (%s): removed",
+			   fe_prefix_str(&dst, buf, sizeof(buf)),
+			   dplane_op2str(dplane_ctx_get_op(ctx)),
+			   zebra_route_string(dplane_ctx_get_type(ctx)));
+}
+
 static void handle_nhg(struct zebra_dplane_ctx *ctx, enum dplane_op_e op)
 {
 	const struct nh_grp *grp;
@@ -276,6 +348,10 @@ static void handle_ctx(struct zebra_dplane_ctx *ctx)
 	case DPLANE_OP_NH_UPDATE:
 	case DPLANE_OP_NH_DELETE:
 		break;
+	case DPLANE_OP_SYS_ROUTE_DELETE:
+		if (FE_SYS_ROUTE_DELETES)
+			break;
+		return;
 	default:
 		return;
 	}
@@ -290,6 +366,8 @@ static void handle_ctx(struct zebra_dplane_ctx *ctx)
 	if (op == DPLANE_OP_NH_INSTALL || op == DPLANE_OP_NH_UPDATE ||
 	    op == DPLANE_OP_NH_DELETE)
 		handle_nhg(ctx, op);
+	else if (op == DPLANE_OP_SYS_ROUTE_DELETE)
+		handle_sys_route_del(ctx);
 	else
 		handle_route(ctx, op);
 }
@@ -468,6 +546,8 @@ bool ebpf_dplane_config_is_ready(void)
 
 int ebpf_dplane_register(void)
 {
+	if (FE_SYS_ROUTE_DELETES)
+		dplane_enable_sys_route_notifs();
 	return dplane_provider_register("ebpf", DPLANE_PRIO_POSTPROCESS,
 					DPLANE_PROV_FLAGS_DEFAULT,
 					ebpf_dplane_start, ebpf_dplane_process,

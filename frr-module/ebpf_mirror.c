@@ -1167,6 +1167,29 @@ int ebpf_mirror_route_del(const struct fe_prefix *p)
 	return 0;
 }
 
+int ebpf_mirror_route_get(const struct fe_prefix *p, struct fe_route_val *val,
+			  struct fe_nhg_val *nhg)
+{
+	struct fe_route r = { .dst = *p, .kind = FE_ROUTE_BLACKHOLE };
+	union fe_route_key key;
+	struct fe_route_val dummy;
+	size_t keylen;
+
+	if (!m.skel)
+		return -ENOTCONN;
+	if (!fe_shadow_route_has(m.shadow, p) ||
+	    fe_route_encode(&r, &key, &keylen, &dummy) ||
+	    bpf_map_lookup_elem(m.fd[p->family == AF_INET ? EBPF_MAP_ROUTE4
+							  : EBPF_MAP_ROUTE6],
+				&key, val))
+		return -ENOENT;
+	nhg->count = 0;
+	if (val->kind == FE_ROUTE_UNICAST &&
+	    bpf_map_lookup_elem(m.fd[EBPF_MAP_NHG], &val->nhg_id, nhg))
+		return -ENOENT;
+	return 0;
+}
+
 int ebpf_mirror_nhg_set(const struct fe_nhg *g, bool *replaced)
 {
 	int ret;

@@ -95,6 +95,12 @@ int ebpf_mirror_nhg_group_set(uint32_t id, const uint32_t *members,
 			      const uint16_t *weights, unsigned int count,
 			      bool *replaced);
 int ebpf_mirror_nhg_del(uint32_t id);
+/*
+ * The mirrored route of exactly prefix p and, for a unicast route, its
+ * group (count 0 otherwise); -ENOENT if p is not mirrored. Lock held.
+ */
+int ebpf_mirror_route_get(const struct fe_prefix *p, struct fe_route_val *val,
+			  struct fe_nhg_val *nhg);
 
 /*
  * Fast local repair: a link went down (or came back). Paths through it

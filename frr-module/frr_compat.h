@@ -80,4 +80,17 @@
 #define fe_yang_module_load(name) yang_module_load(name)
 #endif
 
+/*
+ * 10.3: zebra's rib_process() no longer hands the dataplane a
+ * ROUTE_DELETE when a kernel, connected or local route leaves the FIB with
+ * nothing in its place (FRR commit 298bc623e7 "zebra: don't uninstall
+ * kernel routes"; 10.3.3, 10.4.2, 10.5.1 and 10.6 send it again for
+ * connected and local routes, not for kernel ones). Without it the
+ * connected and local routes of an interface that went down stayed in the
+ * mirror. The dplane provider then asks zebra for its system-route
+ * notifications and takes such deletions from DPLANE_OP_SYS_ROUTE_DELETE
+ * (both exist in 8.4, where ROUTE_DELETE still comes: off there).
+ */
+#define FE_SYS_ROUTE_DELETES FE_FRR_AT_LEAST(10, 3)
+
 #endif /* FRR_COMPAT_H */

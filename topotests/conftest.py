@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """pytest harness for the frr-ebpf topotests.
 
-Runs FRR's topotest framework (micronet/topogen, from an FRR 8.4 source
-tree) out of tree: finds FRR's tests/topotests (FRR_TOPOTESTS_DIR, else
-FRR_SRC of the top Makefile), loads its conftest.py under another module
-name with the environment workarounds of lib_fe/frrenv.py, and re-exports
-its hooks and fixtures here, so they apply to the tests below this folder
-only. Without FRR's framework (or not as root, or without the module built)
-every test here is skipped with the reason (see lib_fe/mirror.require()).
+Runs FRR's topotest framework (topogen, on micronet from an FRR 8.4 source
+tree or on munet from an FRR 10.x one) out of tree: finds FRR's
+tests/topotests (FRR_TOPOTESTS_DIR, else FRR_SRC of the top Makefile),
+loads its conftest.py under another module name with the environment
+workarounds of lib_fe/frrenv.py (which also takes the daemons from
+FE_FRR_DAEMONS), and re-exports its hooks and fixtures here, so they apply
+to the tests below this folder only. Without FRR's framework (or not as
+root, or without the module built) every test here is skipped with the
+reason (see lib_fe/mirror.require()).
 """
 import os
 import sys
@@ -22,26 +24,12 @@ from lib_fe import frrenv  # noqa: E402  pylint: disable=wrong-import-position
 
 _frr = frrenv.load_frr_conftest()
 
-# FRR's hooks and fixtures, by name. Hooks and fixtures of a conftest only
-# act on the items below its folder (pytest_addoption and pytest_configure
-# are global by nature).
-_FRR_NAMES = (
-    "pytest_addoption",
-    "pytest_configure",
-    "pytest_runtest_logstart",
-    "pytest_runtest_logfinish",
-    "pytest_runtest_call",
-    "pytest_assertrepr_compare",
-    "pytest_runtest_setup",
-    "pytest_runtest_makereport",
-    "module_check_memtest",
-    "setup_session_auto",
-    "tgen",
-    "topo",
-)
-
+# FRR's hooks and fixtures, by name (the set differs between FRR versions,
+# see frrenv.FRR_CONFTEST_NAMES). Hooks and fixtures of a conftest only act
+# on the items below its folder (pytest_addoption and pytest_configure are
+# global by nature).
 if _frr is not None:
-    for _name in _FRR_NAMES:
+    for _name in frrenv.frr_conftest_names():
         globals()[_name] = getattr(_frr, _name)
 else:
 

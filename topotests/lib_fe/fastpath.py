@@ -28,13 +28,18 @@ DAEMON_FILES = (
 )
 
 
-def load_and_start(tgen, cwd, module_routers):
-    """Load each router's rN/<daemon>.conf that exists, zebra with the
-    module on module_routers, and start them. Empties the pin directory
-    named in those routers' zebra.conf first (old maps would be adopted)."""
+def prepare_pins(cwd, module_routers):
+    """Empty the pin directory named in the zebra.conf of module_routers
+    (old maps would be adopted). Before the topology exists: the bpffs they
+    are on must be mounted before the routers' mount namespaces are made."""
     for rname in module_routers:
         conf = os.path.join(cwd, rname, "zebra.conf")
         mirror.prepare_pin_dir(mirror.pin_path_from_config(conf))
+
+
+def load_and_start(tgen, cwd, module_routers):
+    """Load each router's rN/<daemon>.conf that exists, zebra with the
+    module on module_routers, and start them."""
     for rname, router in tgen.routers().items():
         for daemon, fname in DAEMON_FILES:
             path = os.path.join(cwd, rname, fname)
@@ -51,6 +56,7 @@ def load_and_start(tgen, cwd, module_routers):
 def running(request, build_topo, cwd, module_routers, napi_links, prepare=None):
     """A scenario's topology, started (load_and_start), prepare(tgen) run,
     NAPI on napi_links; stopped and its pin directories removed after."""
+    prepare_pins(cwd, module_routers)
     tgen = Topogen(build_topo, request.module.__name__)
     try:
         tgen.start_topology()
@@ -99,6 +105,22 @@ def path_packets(router, dst):
         p.get("interface"): p.get("forwardedPackets", 0)
         for p in r.get("paths", [])
     }
+
+
+def forwarding_paths(router, dst):
+    """Egress interfaces of the paths the fast path forwards dst on: those
+    of its route's group that are up with a weight. A path whose link went
+    down stays in its group at weight 0 (the local repair) until zebra
+    moves the route to another group. FRR 8.4's zebra does that as soon as
+    the protocol withdraws the path; FRR 10's keeps the route on its old
+    group when the new nexthops are the old group's active ones
+    (zebra_nhg_rib_compare_old_nhe: "using the old nhg entry"), so there
+    the down path stays in the group, at weight 0, until the link is back."""
+    r = route(router, dst).get("route", {})
+    return sorted(
+        p.get("interface") for p in r.get("paths", [])
+        if p.get("up") and p.get("weight", 0) > 0
+    )
 
 
 def interface_counters(router, ifname):
@@ -191,9 +213,10 @@ def expect_rib(router, prefix, interfaces, what, count=90):
 
 
 def expect_fast_path_route(router, dst, interfaces, what):
-    """Wait until the fast path's route for dst has these paths."""
+    """Wait until the fast path forwards dst over exactly these interfaces
+    (forwarding_paths())."""
     ok, got = topotest.run_and_expect(
-        lambda: sorted(path_packets(router, dst)), sorted(interfaces),
+        lambda: forwarding_paths(router, dst), sorted(interfaces),
         count=30, wait=1,
     )
     assert ok, "{}: fast path route for {} goes via {}, want {}".format(
@@ -239,7 +262,7 @@ def rx_packets(router, ifname):
 def model_errors(command, router):
     """libyang's complaints about `show ebpf COMMAND json` against the
     YANG model (tools/frr-ebpf-yangcheck), "" when it validates."""
-    tool = os.path.join(mirror.TOP, "tools", "frr-ebpf-yangcheck")
+    tool = mirror.yangcheck_path()
     with fevty.router_vty(router) as v:
         out = v.cmd("show ebpf {} json".format(command))
     res = subprocess.run([tool, command.split()[0]], input=out,

@@ -25,10 +25,9 @@ TOP = frrenv.TOP
 # mount namespaces inherit it (their /sys, hence /sys/fs/bpf, is remounted).
 BPFFS_ROOT = os.environ.get("FE_TOPOTEST_BPFFS", "/run/frr-ebpf-test/bpffs")
 
-# zebra route types (lib/route_types.txt of FRR 8.4) by `show ip route json`
-# protocol name.
-ROUTE_TYPES = {"system": 0, "kernel": 1, "connected": 2, "static": 3,
-               "ospf": 6, "bgp": 9}
+# zebra route types by `show ip route json` protocol name, of the FRR under
+# test (they differ between versions: see frrenv.route_types()).
+ROUTE_TYPES = frrenv.route_types()
 
 Route = collections.namedtuple(
     "Route", "prefix kind protocol distance metric paths nhg_id"
@@ -59,6 +58,18 @@ def dump_path():
             os.environ.get("FE_DUMP"),
             os.path.join(TOP, "tools/frr-ebpf-dump"),
             shutil.which("frr-ebpf-dump"),
+        ]
+    )
+
+
+def yangcheck_path():
+    """frr-ebpf-yangcheck of the same build as the dump tool, else the
+    build tree's."""
+    dump = dump_path()
+    return _first_existing(
+        [
+            dump and os.path.join(os.path.dirname(dump), "frr-ebpf-yangcheck"),
+            os.path.join(TOP, "tools/frr-ebpf-yangcheck"),
         ]
     )
 
@@ -168,6 +179,20 @@ def remove_pin_dir(path):
 # --------------------------------------------------------------------------
 # Reading both sides
 # --------------------------------------------------------------------------
+
+
+def with_local_routes(fib, addresses):
+    """A copy of fib ({"ip"|"ipv6": {prefix: (kind, number of paths)}})
+    with, on an FRR that installs them (10.x), the "local" route zebra adds
+    for each of a router's interface addresses: a host route over its
+    interface. FRR 8.4 has none: fib as it is."""
+    out = {afi: dict(routes) for afi, routes in fib.items()}
+    if frrenv.has_local_routes():
+        for addr in addresses:
+            afi, plen = ("ipv6", 128) if ":" in addr else ("ip", 32)
+            out[afi]["{}/{}".format(addr, plen)] = ("unicast", 1)
+    return out
+
 
 
 def dump(pin_path):

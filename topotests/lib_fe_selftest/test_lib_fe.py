@@ -63,18 +63,23 @@ def _path(gw, ifindex, kind="ipv4"):
             "onlink": False}
 
 
+# zebra's route type numbers of the FRR under test (8.4: 2 and 3)
+CONNECTED = mirror.ROUTE_TYPES["connected"]
+STATIC = mirror.ROUTE_TYPES["static"]
+
+
 def _dump():
     return {
         "ipv4": [
-            {"prefix": "192.0.2.0/24", "kind": "unicast", "protocol": 2,
+            {"prefix": "192.0.2.0/24", "kind": "unicast", "protocol": CONNECTED,
              "distance": 0, "metric": 0, "nhgId": 4},
-            {"prefix": "198.18.1.0/24", "kind": "unicast", "protocol": 3,
+            {"prefix": "198.18.1.0/24", "kind": "unicast", "protocol": STATIC,
              "distance": 1, "metric": 0, "nhgId": 29},
-            {"prefix": "198.18.3.0/24", "kind": "blackhole", "protocol": 3,
+            {"prefix": "198.18.3.0/24", "kind": "blackhole", "protocol": STATIC,
              "distance": 1, "metric": 0, "nhgId": 0},
-            {"prefix": "198.18.4.0/24", "kind": "unreachable", "protocol": 3,
+            {"prefix": "198.18.4.0/24", "kind": "unreachable", "protocol": STATIC,
              "distance": 1, "metric": 0, "nhgId": 0},
-            {"prefix": "198.18.5.0/24", "kind": "unicast", "protocol": 3,
+            {"prefix": "198.18.5.0/24", "kind": "unicast", "protocol": STATIC,
              "distance": 20, "metric": 0, "nhgId": 24},
         ],
         "ipv6": [],
@@ -144,3 +149,58 @@ def test_makefile_frr_src(tmp_path):
     assert frrenv._makefile_frr_src(str(mk)) == "/opt/frr src"
     mk.write_text("CC = gcc\n")
     assert frrenv._makefile_frr_src(str(mk)) is None
+
+
+# `zebra --version` of Debian 12's FRR 8.4.4 and of scripts/frr10-build.sh's
+# FRR 10.3 (configure options shortened).
+ZEBRA_84 = """zebra version 8.4.4
+Copyright 1996-2005 Kunihiro Ishiguro, et al.
+configured with:
+\t'--build=x86_64-linux-gnu' '--prefix=/usr' '--sysconfdir=/etc' \
+'--localstatedir=/var' '--disable-option-checking' \
+'--localstatedir=/var/run/frr' '--sbindir=/usr/lib/frr' \
+'--sysconfdir=/etc/frr' '--enable-user=frr'
+"""
+ZEBRA_103 = """zebra version 10.3
+Copyright 1996-2005 Kunihiro Ishiguro, et al.
+configured with:
+\t'--prefix=/opt/frr-10.3' '--sbindir=/opt/frr-10.3/sbin' \
+'--sysconfdir=/opt/frr-10.3/etc' '--localstatedir=/opt/frr-10.3/var' \
+'--runstatedir=/run/frr-10.3' '--libdir=/opt/frr-10.3/lib/frr' \
+'LIBS=-latomic'
+"""
+
+
+def test_frr_build_paths():
+    """The daemons' own paths, as FRR's configure derives them (8.4: as
+    given; 10.x: /frr appended)."""
+    assert frrenv.parse_frr_build(ZEBRA_84) == {
+        "version": "8.4.4", "sysconf": "/etc/frr", "runstate": "/var/run/frr",
+        "libstate": "/var/lib/frr", "bindir": "/usr/bin"}
+    assert frrenv.parse_frr_build(ZEBRA_103) == {
+        "version": "10.3", "sysconf": "/opt/frr-10.3/etc/frr",
+        "runstate": "/run/frr-10.3/frr", "libstate": "/opt/frr-10.3/var/lib/frr",
+        "bindir": "/opt/frr-10.3/bin"}
+    # 10.x given paths the 8.4 way: the /frr suffixes are dropped first
+    old_style = ZEBRA_103.replace("'--sysconfdir=/opt/frr-10.3/etc'",
+                                  "'--sysconfdir=/etc/frr'").replace(
+        "'--localstatedir=/opt/frr-10.3/var' '--runstatedir=/run/frr-10.3'",
+        "'--localstatedir=/var/run/frr'")
+    got = frrenv.parse_frr_build(old_style)
+    assert (got["sysconf"], got["runstate"], got["libstate"]) == (
+        "/etc/frr", "/var/run/frr", "/var/lib/frr")
+
+
+def test_route_types():
+    """zebra's route type numbers of the FRR under test: FRR 10's "local"
+    moved static and the protocols after it up by one."""
+    want = (4, 7, 10) if frrenv.has_local_routes() else (3, 6, 9)
+    rt = mirror.ROUTE_TYPES
+    assert (rt["connected"], (rt["static"], rt["ospf"], rt["bgp"])) == (2, want)
+    fib = {"ip": {"192.0.2.0/24": ("unicast", 1)}, "ipv6": {}}
+    got = mirror.with_local_routes(fib, ["192.0.2.1", "2001:db8::1"])
+    if frrenv.has_local_routes():
+        assert got["ip"]["192.0.2.1/32"] == ("unicast", 1)
+        assert got["ipv6"] == {"2001:db8::1/128": ("unicast", 1)}
+    else:
+        assert got == fib

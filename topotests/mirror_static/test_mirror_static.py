@@ -40,7 +40,8 @@ PIN_PATH = mirror.pin_path_from_config(R1_ZEBRA_CONF)
 
 # r1's FIB once converged: prefix -> (kind, number of forwarding paths).
 # The mirror must carry exactly these: every FIB route of zebra's main
-# table, connected ones included.
+# table, connected ones included (and on FRR 10 the "local" host route of
+# each of r1's addresses, see below).
 R1_FIB = {
     "ip": {
         "192.0.2.0/24": ("unicast", 1),
@@ -67,6 +68,11 @@ R1_FIB = {
         "2001:db8:f4::/48": ("unreachable", 0),
     },
 }
+# FRR 10 differs: zebra also installs a "local" route (/32, /128 over the
+# interface) for each interface address; FRR 8.4 has none.
+R1_ADDRESSES = ("192.0.2.1", "198.51.100.1", "203.0.113.1",
+                "2001:db8:1::1", "2001:db8:2::1", "2001:db8:3::1")
+R1_FIB = mirror.with_local_routes(R1_FIB, R1_ADDRESSES)
 
 
 def build_topo(tgen):
