@@ -91,6 +91,22 @@ static int ebpf_fini(void)
  * module without checking its version. The built-for version lives in
  * this one marker string, which the version-check test patches in a copy
  * of the .so to get a module "built for" another FRR.
+ *
+ * Why the module's references to FRR are weak: FRR's loader dlopen()s a
+ * module with RTLD_NOW, so a module built for another FRR release used to
+ * fail there, before this check could run, on the first function that
+ * release renamed (8.4's _thread_add_timer is 10.x's _event_add_timer),
+ * and zebra exited ("loader error ... undefined symbol"). After linking,
+ * weaken_frr_refs (see subdir.am) marks every unversioned undefined symbol
+ * of the .so weak: FRR's, libfrr's and zebra's, while libc's and libbpf's
+ * stay versioned and strict. dlopen() then succeeds in any FRR, a symbol
+ * the running one lacks is NULL, and nothing version-specific runs before
+ * this check: what runs before it (the memory group and type constructors,
+ * XREF_SETUP's xref_block_add, and the flog_err below: struct memgroup,
+ * memtype, xref, xrefdata, xref_logmsg and vzlogx()) is the same in 8.4
+ * and 10.x. The price: a zebra of the right release that lacks a symbol
+ * (another build of it) is no longer refused by dlopen(); the module
+ * would call NULL.
  */
 #define FE_BUILT_FOR_PREFIX "frr-ebpf: built for FRR "
 static const char fe_built_for[] __attribute__((used)) =
@@ -135,7 +151,7 @@ static bool frr_version_matches(void)
 	 * --log targets and start-up stderr exist yet, not the config's.
 	 */
 	flog_err(EC_EBPF_VERSION,
-		 "ebpf: module built for FRR %s, loaded into zebra %s (libfrr %s): not initialised, no hooks and no commands registered; zebra runs without the eBPF mirror and fast path. Rebuild frr-ebpf against FRR %s",
+		 "ebpf: module built for FRR %s, loaded into zebra %s (libfrr %s): not initialised, no hooks and no commands registered; zebra runs without the eBPF mirror and fast path. Install frr-ebpf built for FRR %s (configure it against that FRR's source) and restart zebra",
 		 built, zebra ? zebra : "(unknown)",
 		 libfrr ? libfrr : "(unknown)",
 		 zebra ? zebra : "(unknown)");
