@@ -296,3 +296,22 @@ def test_other_release_module_refuses_and_zebra_routes(rig):
     assert "aborting" not in log and "Received signal" not in log, \
         log[-3000:]
 
+
+def test_missing_frr_symbol_refuses(lab):
+    """A zebra of the right release lacking a symbol the module uses
+    (another build of it): with the references weak, the module's own
+    check refuses instead of dlopen. A copy whose reference to route_top
+    is renamed stands in for such a zebra."""
+    so = os.path.join(lab.rundir, "zebra_ebpf_missing.so")
+    data = open(frrlab.find_module(), "rb").read()
+    assert b"\0route_top\0" in data
+    with open(so, "wb") as f:
+        f.write(data.replace(b"\0route_top\0", b"\0route_toq\0"))
+    z, _ = lab_zebra_refusing(lab, so)
+    log = z.log()
+    line = refusal(log, "ebpf: zebra")
+    assert "lacks 1 of the FRR functions and variables" in line, line
+    assert "(route_toq): not initialised" in line, line
+    assert "mirror maps created" not in log
+    assert frrlab.wait_for(lambda: "192.0.2.2" in lab.ip(
+        lab.r, "route show 198.18.7.0/24")), z.vty.cmd("show ip route")
