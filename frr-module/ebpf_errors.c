@@ -74,7 +74,7 @@ static struct log_ref ebpf_ferr[] = {
 	{
 		.code = EC_EBPF_VERSION,
 		.title = "eBPF module built for another FRR version",
-		.description = "The module was compiled against the headers of one FRR release and was loaded into a zebra or libfrr of another (e.g. after an FRR upgrade). FRR does not check this itself; the module refused to initialise, so it registered no hooks and no commands. Zebra runs without it and keeps installing routes in the kernel. This code appears only in the log: a module that refused to initialise registers no error table either.",
+		.description = "The module was compiled against the headers of one FRR release and was loaded into a zebra or libfrr of another (e.g. after an FRR upgrade), or into a zebra of the same release that lacks a function or variable the module uses (another build of it). FRR does not check this itself; the module refused to initialise, so it registered no hooks and no commands. Zebra runs without it and keeps installing routes in the kernel. This code appears only in the log: a module that refused to initialise registers no error table either.",
 		.suggestion = "Rebuild frr-ebpf against the source of the running FRR (./configure checks `zebra --version`) and restart zebra, or remove `-M ebpf` from zebra's options.",
 	},
 	{

@@ -9,6 +9,10 @@
  */
 #include "lib/zebra.h"
 
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <gelf.h>
+
 #include "lib/libfrr.h"
 #include "lib/module.h"
 #include "lib/version.h"
@@ -91,6 +95,22 @@ static int ebpf_fini(void)
  * module without checking its version. The built-for version lives in
  * this one marker string, which the version-check test patches in a copy
  * of the .so to get a module "built for" another FRR.
+ *
+ * Why the module's references to FRR are weak: FRR's loader dlopen()s a
+ * module with RTLD_NOW, so a module built for another FRR release used to
+ * fail there, before this check could run, on the first function that
+ * release renamed (8.4's _thread_add_timer is 10.x's _event_add_timer),
+ * and zebra exited ("loader error ... undefined symbol"). After linking,
+ * weaken_frr_refs (see subdir.am) marks every unversioned undefined symbol
+ * of the .so weak: FRR's, libfrr's and zebra's, while libc's and libbpf's
+ * stay versioned and strict. dlopen() then succeeds in any FRR, a symbol
+ * the running one lacks is NULL, and nothing version-specific runs before
+ * this check: what runs before it (the memory group and type constructors,
+ * XREF_SETUP's xref_block_add, and the flog_err below: struct memgroup,
+ * memtype, xref, xrefdata, xref_logmsg and vzlogx()) is the same in 8.4
+ * and 10.x. The price: a zebra of the right release that lacks a symbol
+ * (another build of it) is no longer refused by dlopen() but by
+ * frr_symbols_missing() below.
  */
 #define FE_BUILT_FOR_PREFIX "frr-ebpf: built for FRR "
 static const char fe_built_for[] __attribute__((used)) =
@@ -135,17 +155,88 @@ static bool frr_version_matches(void)
 	 * --log targets and start-up stderr exist yet, not the config's.
 	 */
 	flog_err(EC_EBPF_VERSION,
-		 "ebpf: module built for FRR %s, loaded into zebra %s (libfrr %s): not initialised, no hooks and no commands registered; zebra runs without the eBPF mirror and fast path. Rebuild frr-ebpf against FRR %s",
+		 "ebpf: module built for FRR %s, loaded into zebra %s (libfrr %s): not initialised, no hooks and no commands registered; zebra runs without the eBPF mirror and fast path. Install frr-ebpf built for FRR %s (configure it against that FRR's source) and restart zebra",
 		 built, zebra ? zebra : "(unknown)",
 		 libfrr ? libfrr : "(unknown)",
 		 zebra ? zebra : "(unknown)");
 	return false;
 }
 
+/*
+ * The dynamic loader's own check, which the weak references turned off:
+ * every unversioned reference in this .so's dynamic symbol table (read
+ * from the file) must be defined by the running zebra or its libraries.
+ * Returns how many are not, the first one's name in first. Unreadable
+ * file: 0 (the version matched; nothing better to go by).
+ */
+static unsigned int frr_symbols_missing(char *first, size_t len)
+{
+	Elf_Data *syms = NULL, *vers = NULL;
+	unsigned int missing = 0;
+	Elf_Scn *scn = NULL;
+	size_t i, n = 0, strndx = 0;
+	Dl_info self;
+	GElf_Shdr sh;
+	Elf *e;
+	int fd;
+
+	if (!dladdr(fe_built_for, &self) || !self.dli_fname
+	    || elf_version(EV_CURRENT) == EV_NONE)
+		return 0;
+	fd = open(self.dli_fname, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	while (e && (scn = elf_nextscn(e, scn)) && gelf_getshdr(scn, &sh)) {
+		if (sh.sh_type == SHT_DYNSYM && sh.sh_entsize) {
+			syms = elf_getdata(scn, NULL);
+			n = sh.sh_size / sh.sh_entsize;
+			strndx = sh.sh_link;
+		} else if (sh.sh_type == SHT_GNU_versym)
+			vers = elf_getdata(scn, NULL);
+	}
+	for (i = 1; syms && i < n; i++) {
+		GElf_Versym ver = 0;
+		const char *name;
+		GElf_Sym sym;
+
+		if (!gelf_getsym(syms, i, &sym) || sym.st_shndx != SHN_UNDEF)
+			continue;
+		/* versioned (libc, libbpf): the loader checked it */
+		if (vers && gelf_getversym(vers, i, &ver) && (ver & 0x7fff) > 1)
+			continue;
+		name = elf_strptr(e, strndx, sym.st_name);
+		/* crtstuff's optional hooks, weak in every .so */
+		if (!name || !*name || !strcmp(name, "__gmon_start__")
+		    || !strncmp(name, "_ITM_", 5))
+			continue;
+		/* libc only here: FRR's strlcpy may be the missing one */
+		if (!dlsym(RTLD_DEFAULT, name) && !missing++)
+			snprintf(first, len, "%s", name);
+	}
+	if (e)
+		elf_end(e);
+	close(fd);
+	return missing;
+}
+
+static bool frr_symbols_present(void)
+{
+	char first[128] = "";
+	unsigned int missing = frr_symbols_missing(first, sizeof(first));
+
+	if (!missing)
+		return true;
+	flog_err(EC_EBPF_VERSION,
+		 "ebpf: zebra %s lacks %u of the FRR functions and variables the module was linked against (%s%s): not initialised, no hooks and no commands registered; zebra runs without the eBPF mirror and fast path. Rebuild frr-ebpf against the source this zebra was built from and restart zebra",
+		 FRR_VERSION, missing, first, missing > 1 ? ", ..." : "");
+	return false;
+}
+
 static int ebpf_module_init(void)
 {
 	/* Returning an error would make zebra exit: refuse by doing nothing. */
-	if (!frr_version_matches())
+	if (!frr_version_matches() || !frr_symbols_present())
 		return 0;
 
 	hook_register(frr_late_init, ebpf_late_init);
